@@ -1,0 +1,37 @@
+# mineralmap — the two commands a fresh machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: run test build neo4j-start neo4j-stop neo4j-status load-fixtures unit vet bench clean
+
+## run: start Neo4j when none is reachable, load the fixtures, serve the API on 127.0.0.1:8080
+run:
+	@scripts/run.sh
+
+## test: unit and integration tests against a real Neo4j (started when none is reachable)
+test:
+	@scripts/test.sh
+
+build:
+	$(GO) build -o bin/mineralmap ./cmd/mineralmap
+
+## unit: tests that need no Neo4j
+unit:
+	$(GO) test -count=1 -run 'Validate|Flow|Oracle|Param' ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+neo4j-start:
+	@scripts/neo4j.sh start
+neo4j-stop:
+	@scripts/neo4j.sh stop
+neo4j-status:
+	@scripts/neo4j.sh status
+
+load-fixtures: build
+	bin/mineralmap load fixtures/*.json
+
+clean:
+	rm -rf bin test-results

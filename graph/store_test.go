@@ -1,0 +1,146 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap/graph/graphtest"
+)
+
+// chainDoc is a small rare-earth chain: mine → processing → separation → consumer.
+const chainDoc = `{
+"countries":[{"id":"AU","name":"Australia","groups":["G20"]},{"id":"MY","name":"Malaysia"},{"id":"JP","name":"Japan"},{"id":"CN","name":"China"}],
+"minerals":[{"id":"rare-earths","name":"Rare earths","category":"rare earth"}],
+"facilities":[
+ {"id":"mt-weld","name":"Mt Weld","kind":"mine","country":"AU","operator":"Lynas"},
+ {"id":"kalgoorlie","name":"Kalgoorlie","kind":"processing","country":"AU"},
+ {"id":"lynas-malaysia","name":"Lynas Malaysia","kind":"refinery","country":"MY","lat":3.97,"lon":103.4}],
+"agreements":[{"id":"jarex-2011","name":"JARE","kind":"financing","signed":"2011-03-30","parties":["JP","AU"]}],
+"supplies":[
+ {"from":"mt-weld","to":"kalgoorlie","mineral":"rare-earths","volume_t":12000,"year":2024},
+ {"from":"kalgoorlie","to":"lynas-malaysia","mineral":"rare-earths","volume_t":11000},
+ {"from":"lynas-malaysia","to":"JP","mineral":"rare-earths","volume_t":6000}],
+"produces":[{"facility":"mt-weld","mineral":"rare-earths","volume_t":12000,"year":2024}],
+"refines":[{"facility":"lynas-malaysia","mineral":"rare-earths","volume_t":10500,"year":2024}],
+"restricts":[{"country":"CN","mineral":"rare-earths","measure":"ban","targets":["JP"],"from":"2026-01-06"}],
+"finances":[{"agreement":"jarex-2011","facility":"lynas-malaysia","amount_usd":250000000,"instrument":"loan","date":"2011-03-30"}]
+}`
+
+type counts struct{ nodes, rels, props int64 }
+
+// graphCounts counts the nodes and relationships of the graph and their properties.
+func graphCounts(t *testing.T, s *graph.Store) counts {
+	t.Helper()
+	out, err := s.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
+		r, err := tx.Run(context.Background(), `
+CALL () { MATCH (n) RETURN count(n) AS nodes, sum(size(keys(n))) AS np }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS rp }
+RETURN nodes, rels, np + rp`, nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.Single(context.Background())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := out.(*neo4j.Record)
+	return counts{rec.Values[0].(int64), rec.Values[1].(int64), rec.Values[2].(int64)}
+}
+
+func mustLoad(t *testing.T, s *graph.Store, doc string) graph.LoadResult {
+	t.Helper()
+	res, err := s.Load(context.Background(), source(doc), nil)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return res
+}
+
+func TestLoadStoresTheDocumentAndAReloadChangesNothing(t *testing.T) {
+	s := graphtest.MustStore(t)
+	res := mustLoad(t, s, chainDoc)
+	// 4 countries + 1 mineral + 3 facilities + 1 agreement; 3 SUPPLIES + PRODUCES + REFINES +
+	// RESTRICTS + FINANCES + 3 LOCATED_IN + 2 PARTY_TO.
+	if res.NodesCreated != 9 || res.RelationshipsCreated != 12 {
+		t.Fatalf("created %d nodes and %d relationships, want 9 and 12", res.NodesCreated, res.RelationshipsCreated)
+	}
+	first := graphCounts(t, s)
+	if first.nodes != 9 || first.rels != 12 {
+		t.Fatalf("graph holds %+v", first)
+	}
+	again := mustLoad(t, s, chainDoc)
+	t.Logf("reload: %+v", again)
+	if again.NodesCreated != 0 || again.RelationshipsCreated != 0 || again.PropertiesSet != 0 {
+		t.Fatalf("reload created %+v", again)
+	}
+	if second := graphCounts(t, s); second != first {
+		t.Fatalf("reload changed the graph: before %+v, after %+v", first, second)
+	}
+}
+
+func TestLoadWithOneBadRowStoresNothing(t *testing.T) {
+	s := graphtest.MustStore(t)
+	bad := strings.Replace(chainDoc, `"volume_t":11000`, `"volume_t":-11000`, 1)
+	_, err := s.Load(context.Background(), source(bad), nil)
+	if graph.KindOf(err) != graph.KindInvalid || !strings.Contains(fmt.Sprint(err.(*graph.Error).Details), "/supplies/1/volume_t") {
+		t.Fatalf("want an invalid error at /supplies/1/volume_t, got %v", err)
+	}
+	if c := graphCounts(t, s); c.nodes != 0 || c.rels != 0 {
+		t.Fatalf("a refused document left %+v in the store", c)
+	}
+}
+
+func TestLoadResolvesReferencesToStoredNodes(t *testing.T) {
+	s := graphtest.MustStore(t)
+	mustLoad(t, s, chainDoc)
+	res := mustLoad(t, s, `{"facilities":[{"id":"lynas-seadrift","name":"Lynas Seadrift","kind":"refinery","country":"AU"}],
+"supplies":[{"from":"kalgoorlie","to":"lynas-seadrift","mineral":"rare-earths","volume_t":500}]}`)
+	if res.NodesCreated != 1 || res.RelationshipsCreated != 2 {
+		t.Fatalf("created %+v, want 1 node and 2 relationships (SUPPLIES, LOCATED_IN)", res)
+	}
+	_, err := s.Load(context.Background(), source(`{"supplies":[{"from":"kalgoorlie","to":"nowhere","mineral":"rare-earths","volume_t":5}]}`), nil)
+	if graph.KindOf(err) != graph.KindInvalid || !strings.Contains(fmt.Sprint(err.(*graph.Error).Details), "/supplies/0/to") {
+		t.Fatalf("a reference to an id neither in the document nor stored must be refused at /supplies/0/to, got %v", err)
+	}
+}
+
+func TestConcurrentLoadsOfOneDocumentLeaveNoDuplicates(t *testing.T) {
+	s := graphtest.MustStore(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Load(context.Background(), source(chainDoc), nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent load: %v", err)
+		}
+	}
+	if c := graphCounts(t, s); c.nodes != 9 || c.rels != 12 {
+		t.Fatalf("after concurrent loads the graph holds %d nodes and %d relationships, want 9 and 12", c.nodes, c.rels)
+	}
+}
+
+func TestDeleteAllRemovesEveryManagedNode(t *testing.T) {
+	s := graphtest.MustStore(t)
+	mustLoad(t, s, chainDoc)
+	n, err := s.DeleteAll(context.Background())
+	if err != nil || n != 9 {
+		t.Fatalf("deleted %d nodes (%v), want 9", n, err)
+	}
+	if c := graphCounts(t, s); c.nodes != 0 {
+		t.Fatalf("graph still holds %+v", c)
+	}
+}

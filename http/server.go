@@ -1,0 +1,229 @@
+// Package http serves the mineralmap API with Gin. Handlers parse, call, encode; nothing else.
+package http
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap/queries"
+)
+
+// Config is what the HTTP layer needs to know.
+type Config struct {
+	APIToken   string // bearer token for writes; empty refuses writes
+	ReadToken  string // bearer token for reads; empty leaves reads open
+	BodyLimit  int64  // bytes; default 16 MiB
+	BrowserURL string // Neo4j Browser, for browser_url (default http://127.0.0.1:7474/browser/)
+	PublicURL  string // this API as browsers reach it, for the stylesheet and guide links
+}
+
+// Server is the API.
+type Server struct {
+	store    *graph.Store
+	analyses *queries.Analyses
+	cfg      Config
+	engine   *gin.Engine
+}
+
+const requestIDKey = "request_id"
+
+// New builds the router.
+func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 16 << 20
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New()}
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.Use(s.requestID, s.accessLog, gin.CustomRecovery(func(c *gin.Context, rec any) {
+		writeError(c, graph.Errorf(graph.KindInternal, "panic: %v", rec))
+	}))
+	e.NoRoute(func(c *gin.Context) {
+		writeError(c, graph.Errorf(graph.KindNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		writeError(c, &graph.Error{Kind: graph.KindInvalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	v1 := e.Group("/v1")
+	reads := v1.Group("", s.requireRead)
+	writes := v1.Group("", s.requireWrite)
+	writes.POST("/graph", s.loadGraph)
+	writes.DELETE("/graph", s.deleteGraph)
+	reads.GET("/nodes/:id", s.node)
+	reads.GET("/countries", s.list(graph.LabelCountry, "group"))
+	reads.GET("/minerals", s.list(graph.LabelMineral, "country", "kind"))
+	reads.GET("/facilities", s.list(graph.LabelFacility, "country", "mineral", "kind"))
+	reads.GET("/agreements", s.list(graph.LabelAgreement, "country", "mineral", "kind"))
+	s.analysisRoutes(reads, writes)
+	return s
+}
+
+// Handler is the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists method and path of every route, for the spec test.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.engine.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if id == "" || len(id) > 64 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+}
+
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	slog.InfoContext(c.Request.Context(), "request", "request_id", c.GetString(requestIDKey),
+		"method", c.Request.Method, "route", c.FullPath(), "path", c.Request.URL.Path,
+		"status", c.Writer.Status(), "duration_ms", float64(time.Since(start).Microseconds())/1000)
+}
+
+// bearer reports whether the request carries token; the compare takes constant time.
+func bearer(c *gin.Context, token string) bool {
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
+func (s *Server) requireWrite(c *gin.Context) {
+	switch {
+	case s.cfg.APIToken == "":
+		writeError(c, graph.Errorf(graph.KindForbidden, "writes are disabled: no API token is configured; start the server with MINERALMAP_API_TOKEN set and send it as 'Authorization: Bearer <token>'"))
+	case !bearer(c, s.cfg.APIToken):
+		c.Header("WWW-Authenticate", `Bearer realm="mineralmap"`)
+		writeError(c, graph.Errorf(graph.KindUnauthorized, "writes need 'Authorization: Bearer <MINERALMAP_API_TOKEN>'"))
+	}
+}
+
+func (s *Server) requireRead(c *gin.Context) {
+	if s.cfg.ReadToken == "" || c.Request.Method != http.MethodGet {
+		return
+	}
+	if !bearer(c, s.cfg.ReadToken) && (s.cfg.APIToken == "" || !bearer(c, s.cfg.APIToken)) {
+		c.Header("WWW-Authenticate", `Bearer realm="mineralmap"`)
+		writeError(c, graph.Errorf(graph.KindUnauthorized, "reads need 'Authorization: Bearer <MINERALMAP_READ_TOKEN>'"))
+	}
+}
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		writeError(c, &graph.Error{Kind: graph.KindUnavailable, Message: "Neo4j is not reachable", Err: err})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// readBody reads at most the body limit; the limit holds on the bytes read, whatever
+// Content-Length says.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	if c.Request.ContentLength > s.cfg.BodyLimit {
+		return nil, graph.Errorf(graph.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, graph.Errorf(graph.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+	}
+	if err != nil {
+		return nil, &graph.Error{Kind: graph.KindMalformed, Message: "could not read the body", Err: err}
+	}
+	return b, nil
+}
+
+func (s *Server) loadGraph(c *gin.Context) {
+	body, err := s.readBody(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	src := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	res, err := s.store.Load(c.Request.Context(), src, nil)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) deleteGraph(c *gin.Context) {
+	n, err := s.store.DeleteAll(c.Request.Context())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"nodes_deleted": n})
+}
+
+func (s *Server) node(c *gin.Context) {
+	if err := checkParams(c); err != nil {
+		writeError(c, err)
+		return
+	}
+	v, err := s.store.Node(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		allowed := append([]string{"limit", "cursor"}, filters...)
+		if err := checkParams(c, allowed...); err != nil {
+			writeError(c, err)
+			return
+		}
+		limit, err := intParam(c, "limit", 100, 1, graph.MaxListLimit)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		f := graph.ListFilter{Limit: limit, Cursor: c.Query("cursor"),
+			Country: c.Query("country"), Mineral: c.Query("mineral"), Kind: c.Query("kind"), Group: c.Query("group")}
+		for _, p := range []string{"country", "mineral"} {
+			if v := c.Query(p); v != "" && !graph.ValidID(v) {
+				writeError(c, invalidParam(p, "is not a valid id"))
+				return
+			}
+		}
+		page, err := s.store.List(c.Request.Context(), label, f)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, page)
+	}
+}

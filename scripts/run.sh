@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make run: reach a Neo4j (NEO4J_URI, a server already on 127.0.0.1:7687, docker compose when a
+# Docker engine answers, else the Maven-started local server), load the fixtures, serve the API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+docker_answers() { command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [ -z "${NEO4J_URI:-}" ]; then
+  if port_open 7687; then
+    echo "run: using the Neo4j that answers on 127.0.0.1:7687"
+  elif docker_answers; then
+    echo "run: Docker engine found; starting neo4j with docker compose"
+    docker compose up -d --wait neo4j
+  else
+    scripts/neo4j.sh start
+  fi
+  export NEO4J_URI=bolt://127.0.0.1:7687
+fi
+
+go build -o bin/mineralmap ./cmd/mineralmap
+echo "run: loading fixtures/*.json"
+bin/mineralmap load fixtures/*.json
+
+if [ -z "${MINERALMAP_API_TOKEN:-}" ]; then
+  MINERALMAP_API_TOKEN=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  export MINERALMAP_API_TOKEN
+  echo "run: no MINERALMAP_API_TOKEN set; writes for this run need: Authorization: Bearer $MINERALMAP_API_TOKEN"
+fi
+export MINERALMAP_ADDR=${MINERALMAP_ADDR:-127.0.0.1:8080}
+cat <<MSG
+run: API          http://$MINERALMAP_ADDR/v1/  (try: curl -s 'http://$MINERALMAP_ADDR/v1/paths?mineral=rare-earths&to=JP&avoid=CN')
+run: Neo4j Browser ${MINERALMAP_BROWSER_URL:-http://127.0.0.1:7474/browser/}  (connect to bolt://127.0.0.1:7687, no authentication)
+run: stop with Ctrl-C; stop the local Neo4j with: scripts/neo4j.sh stop
+MSG
+exec bin/mineralmap serve

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make test: unit and integration tests against a real Neo4j.
+# Neo4j: NEO4J_URI if set; else testcontainers when a Docker engine answers; else the Maven-started
+# local server (started here, left running for the next run; stop it with scripts/neo4j.sh stop).
+# Writes test-results/: go-test.log, integration.log (one line per integration test that reached
+# Neo4j) and summary.txt. Under CI=true any skipped test fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+rm -f test-results/integration.log
+export MINERALMAP_INTEGRATION_LOG=$PWD/test-results/integration.log
+
+docker_answers() { command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1; }
+if [ -z "${NEO4J_URI:-}" ] && ! docker_answers; then
+  scripts/neo4j.sh start
+fi
+
+# Packages share one database, so they run one at a time (-p 1).
+set +e
+go test -p 1 -count=1 -timeout 30m -v ./... 2>&1 | tee test-results/go-test.log | grep -E '^(---|===|ok|FAIL|PASS|panic)|--- (FAIL|SKIP)' | grep -v '^=== ' 
+status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -c -- '--- PASS' test-results/go-test.log || true)
+failed=$(grep -c -- '--- FAIL' test-results/go-test.log || true)
+skipped=$(grep -c -- '--- SKIP' test-results/go-test.log || true)
+integration=$(cut -f1 test-results/integration.log 2>/dev/null | sort -u | wc -l)
+provider=$(cut -f2 test-results/integration.log 2>/dev/null | sort -u | head -n 1)
+{
+  echo "tests passed: $passed, failed: $failed, skipped: $skipped"
+  echo "integration tests that reached Neo4j: $integration (${provider:-none})"
+} | tee test-results/summary.txt
+
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+if [ "${CI:-}" = true ]; then
+  if [ "$skipped" -ne 0 ]; then echo "CI: $skipped test(s) skipped; in CI every test must run" >&2; exit 1; fi
+  if [ "$integration" -eq 0 ]; then echo "CI: no integration test reached Neo4j" >&2; exit 1; fi
+fi
