@@ -1,6 +1,261 @@
 package http
 
-import "github.com/gin-gonic/gin"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap/queries"
+)
 
 // analysisRoutes registers the analysis endpoints (contract sections 3–4).
-func (s *Server) analysisRoutes(reads, writes *gin.RouterGroup) {}
+func (s *Server) analysisRoutes(reads, _ *gin.RouterGroup) {
+	reads.GET("/minerals/:id/concentration", s.concentration)
+	reads.GET("/paths", s.paths)
+	reads.GET("/chokepoints", s.chokepoints)
+	reads.GET("/exposure", s.exposure)
+	// A scenario only reads, so it is open like the other analyses.
+	reads.POST("/scenarios", s.scenario)
+}
+
+// answer encodes an analysis answer or its error.
+func answer[T any](c *gin.Context, v T, err error) {
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// conditions parses restrictions and as_of.
+func conditions(c *gin.Context) (queries.Conditions, error) {
+	mode, err := enumParam(c, "restrictions", string(queries.RestrictBans), queries.RestrictionModes...)
+	if err != nil {
+		return queries.Conditions{}, err
+	}
+	asOf, err := dateParam(c, "as_of")
+	if err != nil {
+		return queries.Conditions{}, err
+	}
+	cond := queries.Conditions{Restrictions: queries.Restrictions(mode)}
+	if asOf != nil {
+		cond.AsOf = *asOf
+	}
+	return cond, nil
+}
+
+func (s *Server) concentration(c *gin.Context) {
+	if err := checkParams(c, "stage", "year"); err != nil {
+		writeError(c, err)
+		return
+	}
+	stage, err := enumParam(c, "stage", "mining", queries.Stages...)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var year *int64
+	if _, ok := c.GetQuery("year"); ok {
+		y, err := intParam(c, "year", 0, 1800, 2200)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		y64 := int64(y)
+		year = &y64
+	}
+	id := c.Param("id")
+	if !graph.ValidID(id) {
+		writeError(c, graph.Errorf(graph.KindNotFound, "no mineral has the id %q", clip(id)))
+		return
+	}
+	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year)
+	answer(c, ans, err)
+}
+
+func (s *Server) paths(c *gin.Context) {
+	var req queries.PathsRequest
+	err := errors.Join(
+		checkParams(c, "mineral", "to", "from", "avoid", "k", "max_hops", "restrictions", "as_of"),
+		bind(&req.Mineral, func() (string, error) { return idParam(c, "mineral", true) }),
+		bind(&req.To, func() (string, error) { return idParam(c, "to", true) }),
+		bind(&req.From, func() (string, error) { return idParam(c, "from", false) }),
+		bind(&req.Avoid, func() ([]string, error) { return idListParam(c, "avoid") }),
+		bind(&req.K, func() (int, error) { return intParam(c, "k", queries.DefaultK, 1, queries.MaxK) }),
+		bind(&req.MaxHops, func() (int, error) { return intParam(c, "max_hops", queries.DefaultHops, 1, queries.MaxHops) }),
+		bind(&req.Conditions, func() (queries.Conditions, error) { return conditions(c) }),
+	)
+	if err != nil {
+		writeError(c, mergeInvalid(err))
+		return
+	}
+	ans, err := s.analyses.AlternativePaths(c.Request.Context(), req)
+	answer(c, ans, err)
+}
+
+func (s *Server) chokepoints(c *gin.Context) {
+	var req queries.ChokepointsRequest
+	err := errors.Join(
+		checkParams(c, "mineral", "consumer", "limit", "restrictions", "as_of"),
+		bind(&req.Mineral, func() (string, error) { return idParam(c, "mineral", true) }),
+		bind(&req.Consumer, func() (string, error) { return idParam(c, "consumer", true) }),
+		bind(&req.Limit, func() (int, error) { return intParam(c, "limit", queries.DefaultLimit, 1, queries.MaxLimit) }),
+		bind(&req.Conditions, func() (queries.Conditions, error) { return conditions(c) }),
+	)
+	if err != nil {
+		writeError(c, mergeInvalid(err))
+		return
+	}
+	ans, err := s.analyses.Chokepoints(c.Request.Context(), req)
+	answer(c, ans, err)
+}
+
+func (s *Server) exposure(c *gin.Context) {
+	var req queries.ExposureRequest
+	err := errors.Join(
+		checkParams(c, "consumer", "supplier", "mineral", "restrictions", "as_of"),
+		bind(&req.Consumer, func() (string, error) { return idParam(c, "consumer", true) }),
+		bind(&req.Supplier, func() (string, error) { return idParam(c, "supplier", true) }),
+		bind(&req.Mineral, func() (string, error) { return idParam(c, "mineral", false) }),
+		bind(&req.Conditions, func() (queries.Conditions, error) { return conditions(c) }),
+	)
+	if err != nil {
+		writeError(c, mergeInvalid(err))
+		return
+	}
+	ans, err := s.analyses.Exposure(c.Request.Context(), req)
+	answer(c, ans, err)
+}
+
+func (s *Server) scenario(c *gin.Context) {
+	var cond queries.Conditions
+	err := errors.Join(checkParams(c, "restrictions"),
+		bind(&cond, func() (queries.Conditions, error) { return conditions(c) }))
+	if err != nil {
+		writeError(c, mergeInvalid(err))
+		return
+	}
+	body, err := s.readBody(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	req, err := decodeScenario(body)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.AsOf != "" {
+		t, _ := time.Parse("2006-01-02", req.AsOf)
+		cond.AsOf = t
+	}
+	ans, err := s.analyses.Scenario(c.Request.Context(), req, cond)
+	answer(c, ans, err)
+}
+
+// decodeScenario reads a scenario strictly: unknown fields, wrong types and bad values are
+// refused with their JSON Pointers.
+func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
+	var req queries.ScenarioRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			p := "/" + strings.ReplaceAll(typeErr.Field, ".", "/")
+			return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario",
+				Details: []graph.Detail{{Path: p, Message: "must be a " + typeErr.Type.String()}}}
+		}
+		if strings.HasPrefix(err.Error(), "json: unknown field") {
+			return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario",
+				Details: []graph.Detail{{Path: "/", Message: err.Error()}}}
+		}
+		return req, &graph.Error{Kind: graph.KindMalformed, Message: "malformed JSON: " + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, &graph.Error{Kind: graph.KindMalformed, Message: "malformed JSON: data after the scenario object"}
+	}
+	var details []graph.Detail
+	bad := func(path, format string, args ...any) {
+		details = append(details, graph.Detail{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	if req.Mineral == "" {
+		bad("/mineral", "is required")
+	} else if !graph.ValidID(req.Mineral) {
+		bad("/mineral", "is not a valid id")
+	}
+	ids := func(path string, list []string, max int) {
+		if len(list) > max {
+			bad(path, "at most %d entries", max)
+		}
+		for i, id := range list {
+			if !graph.ValidID(id) {
+				bad(path+"/"+strconv.Itoa(i), "is not a valid id")
+			}
+		}
+	}
+	ids("/consumers", req.Consumers, 1000)
+	ids("/remove/countries", req.Remove.Countries, 1000)
+	ids("/remove/facilities", req.Remove.Facilities, 1000)
+	if len(req.Restrictions) > 100 {
+		bad("/restrictions", "at most 100 entries")
+	}
+	for i, r := range req.Restrictions {
+		p := "/restrictions/" + strconv.Itoa(i)
+		if !graph.ValidID(r.Country) {
+			bad(p+"/country", "is required and must be a country id")
+		}
+		ids(p+"/targets", r.Targets, 1000)
+		if r.Measure != "" && !slices.Contains(graph.Measures, r.Measure) {
+			bad(p+"/measure", "must be one of %s", strings.Join(graph.Measures, ", "))
+		}
+	}
+	if req.AsOf != "" {
+		if _, err := time.Parse("2006-01-02", req.AsOf); err != nil {
+			bad("/as_of", "must be a date as YYYY-MM-DD")
+		}
+	}
+	if len(details) > 0 {
+		return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario", Details: details}
+	}
+	return req, nil
+}
+
+// bind stores the parsed value in dst and passes the error on.
+func bind[T any](dst *T, parse func() (T, error)) error {
+	v, err := parse()
+	if err == nil {
+		*dst = v
+	}
+	return err
+}
+
+// mergeInvalid turns several parameter errors into one, listing every detail.
+func mergeInvalid(err error) error {
+	var details []graph.Detail
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var ge *graph.Error
+		if errors.As(e, &ge) {
+			details = append(details, ge.Details...)
+		}
+	}
+	walk(err)
+	return &graph.Error{Kind: graph.KindInvalid, Message: "invalid query parameters", Details: details}
+}

@@ -6,8 +6,8 @@ import "github.com/mineralmap/mineralmap/graph"
 
 // Analyses answers the analysis questions of the contract (section 4) over a store.
 type Analyses struct {
-	store      *graph.Store
-	browserURL string
+	store       *graph.Store
+	browserBase string
 }
 
 // New returns the analyses over store; browserURL is Neo4j Browser's address for browser_url.
@@ -15,5 +15,5 @@ func New(store *graph.Store, browserURL string) *Analyses {
 	if browserURL == "" {
 		browserURL = "http://127.0.0.1:7474/browser/"
 	}
-	return &Analyses{store: store, browserURL: browserURL}
+	return &Analyses{store: store, browserBase: browserURL}
 }

@@ -74,6 +74,10 @@ type flowScratch struct {
 // matters to an analyst.
 const relEps = 1e-12
 
+// maxFlowWorkers bounds the max-flows Chokepoints runs at once: each holds
+// a copy of the residuals (16 bytes per arc, two arcs per edge).
+const maxFlowWorkers = 8
+
 // NewNetwork indexes edges for max-flow from sources. Sources are the
 // contract's "sources of M"; they are taken as given (the caller computes them
 // in Cypher, or with DefaultSources). Self-loops, and edges whose capacity is
@@ -241,10 +245,11 @@ type Chokepoint struct {
 // risk == 1: every path to sink crosses the candidate. The caller excludes the
 // sink itself and the sink's own country from candidates.
 //
-// flow(all) is computed once; a candidate none of whose members lies on some
-// source→sink walk has risk 0 without running a flow; the others run one
-// max-flow each, in parallel, on the network narrowed to OnSomePath (which
-// changes no flow).
+// flow(all) is computed once. A candidate none of whose members carries any of
+// that flow has risk 0 without running a flow: the same flow is still
+// feasible without it. (This covers every candidate off OnSomePath.) The
+// others run one max-flow each, in parallel, on the network narrowed to
+// OnSomePath, which changes no flow.
 func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []Chokepoint {
 	out := []Chokepoint{}
 	t, ok := n.index[sink]
@@ -254,12 +259,13 @@ func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []
 	onPath := n.onSomePath(t)
 	s := n.getScratch()
 	all := n.maxFlow(t, s)
+	carries := n.carriesFlow(s)
 	n.putScratch(s)
 	if !(all > 0) {
 		return out
 	}
 
-	// Only candidates touching the flow's support need a run.
+	// Only candidates carrying some of the flow need a run.
 	type job struct {
 		cand    int
 		members []int32
@@ -267,20 +273,20 @@ func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []
 	var jobs []job
 	for ci, c := range candidates {
 		var members []int32
-		touches := false
+		carrying := false
 		for _, id := range c.Members {
 			if i, ok := n.index[id]; ok {
 				members = append(members, i)
-				touches = touches || onPath[i]
+				carrying = carrying || carries[i]
 			}
 		}
-		if touches {
+		if carrying {
 			jobs = append(jobs, job{ci, members})
 		}
 	}
 
 	risks := make([]float64, len(jobs))
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	workers := min(runtime.GOMAXPROCS(0), maxFlowWorkers, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int, len(jobs))
 	for j := range jobs {
@@ -379,6 +385,21 @@ func (n *Network) onSomePath(t int32) []bool {
 		}
 	}
 	return on
+}
+
+// carriesFlow reports, per node, whether the flow left in s.arcs sends more
+// than eps out of it along some arc.
+func (n *Network) carriesFlow(s *flowScratch) []bool {
+	carries := make([]bool, len(n.ids))
+	for u := range carries {
+		for p := n.start[u]; p < n.start[u+1]; p++ {
+			if s.arcs[p].res < n.arcs[p].res-n.eps {
+				carries[u] = true
+				break
+			}
+		}
+	}
+	return carries
 }
 
 func (n *Network) getScratch() *flowScratch {

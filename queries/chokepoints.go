@@ -1,0 +1,139 @@
+package queries
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/mineralmap/mineralmap/graph"
+)
+
+// ChokepointsRequest is GET /v1/chokepoints.
+type ChokepointsRequest struct {
+	Mineral  string
+	Consumer string
+	Limit    int
+	Conditions
+}
+
+// ChokepointItem is one ranked chokepoint.
+type ChokepointItem struct {
+	ID                   string  `json:"id"`
+	Type                 string  `json:"type"`
+	Name                 string  `json:"name"`
+	Country              string  `json:"country"`
+	SupplyAtRisk         float64 `json:"supply_at_risk"`
+	SinglePointOfFailure bool    `json:"single_point_of_failure"`
+}
+
+// ChokepointsAnswer is the answer of GET /v1/chokepoints.
+type ChokepointsAnswer struct {
+	Mineral      string           `json:"mineral"`
+	Consumer     string           `json:"consumer"`
+	Restrictions Restrictions     `json:"restrictions"`
+	AsOf         string           `json:"as_of"`
+	SupplyT      float64          `json:"supply_t"`
+	Chokepoints  []ChokepointItem `json:"chokepoints"`
+	Cypher       string           `json:"cypher"`
+	BrowserURL   string           `json:"browser_url"`
+}
+
+// Chokepoints ranks the facilities (other than the consumer) and countries (node plus
+// facilities; not the consumer's own) on the mineral's supply paths to the consumer by the
+// supply at risk from removing them; those at 1 are single points of failure.
+// KindNotFound for unknown ids.
+func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (ChokepointsAnswer, error) {
+	req.Conditions = req.Conditions.normalized()
+	if req.Limit == 0 {
+		req.Limit = DefaultLimit
+	}
+	ans := ChokepointsAnswer{Mineral: req.Mineral, Consumer: req.Consumer, Restrictions: req.Restrictions,
+		AsOf: req.AsOf.Format("2006-01-02"), Chokepoints: []ChokepointItem{}}
+	if _, err := a.requireLabel(ctx, "mineral", req.Mineral, graph.LabelMineral); err != nil {
+		return ans, err
+	}
+	if _, err := a.requireLabel(ctx, "consumer", req.Consumer, graph.LabelCountry, graph.LabelFacility); err != nil {
+		return ans, err
+	}
+	n, err := a.fetchNetwork(ctx, req.Mineral, req.Conditions, nil)
+	if err != nil {
+		return ans, err
+	}
+	ans.Cypher = n.cypher
+	net := NewNetwork(n.open, n.sources)
+	ans.SupplyT = net.MaxFlow(req.Consumer, nil)
+	own := n.countryOf(req.Consumer)
+	if own == "" { // a consumer outside the M-network: its country is itself or its facility's
+		own = req.Consumer
+	}
+	onPath := net.OnSomePath(req.Consumer)
+	var candidates []Candidate
+	countries := map[string]bool{}
+	for _, id := range onPath {
+		info := n.nodes[id]
+		if !info.IsCountry && id != req.Consumer {
+			candidates = append(candidates, Candidate{ID: id, Type: "facility", Members: []string{id}})
+		}
+		if info.Country != own {
+			countries[info.Country] = true
+		}
+	}
+	for c := range countries {
+		candidates = append(candidates, Candidate{ID: c, Type: "country", Members: append(n.countryMembers(c), c)})
+	}
+	slices.SortFunc(candidates, func(x, y Candidate) int { return strings.Compare(x.ID, y.ID) })
+	names, err := a.countryNames(ctx, n, countries)
+	if err != nil {
+		return ans, err
+	}
+	for _, c := range net.Chokepoints(req.Consumer, candidates, req.Limit) {
+		item := ChokepointItem{ID: c.ID, Type: c.Type, SupplyAtRisk: c.SupplyAtRisk, SinglePointOfFailure: c.SinglePointOfFailure}
+		if c.Type == "facility" {
+			item.Name, item.Country = n.nodes[c.ID].Name, n.nodes[c.ID].Country
+		} else {
+			item.Name, item.Country = names[c.ID], c.ID
+		}
+		ans.Chokepoints = append(ans.Chokepoints, item)
+	}
+	ans.BrowserURL = a.browserURL(networkView(req.Mineral, append(onPath, req.Consumer)))
+	return ans, nil
+}
+
+// countryNames names the countries, from the network where their node is in it, else from the store.
+func (a *Analyses) countryNames(ctx context.Context, n *mnet, countries map[string]bool) (map[string]string, error) {
+	names := map[string]string{}
+	var missing []string
+	for c := range countries {
+		if info, ok := n.nodes[c]; ok && info.IsCountry {
+			names[c] = info.Name
+		} else {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return names, nil
+	}
+	recs, err := a.collect(ctx, `UNWIND $ids AS id MATCH (c:Country {id: id}) RETURN c.id, c.name`, map[string]any{"ids": missing})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		names[str(r.Values[0])] = str(r.Values[1])
+	}
+	return names, nil
+}
+
+// maxViewNodes bounds the node list inlined into a Browser query.
+const maxViewNodes = 300
+
+// networkView is the Browser query that draws the mineral's supply edges among nodes.
+func networkView(mineral string, nodes []string) string {
+	slices.Sort(nodes)
+	nodes = slices.Compact(nodes)
+	if len(nodes) > maxViewNodes {
+		nodes = nodes[:maxViewNodes]
+	}
+	return inline(`MATCH (a)-[s:SUPPLIES]->(b)
+WHERE s.mineral = $mineral AND a.id IN $ids AND b.id IN $ids
+RETURN a, s, b`, map[string]any{"mineral": mineral, "ids": nodes})
+}

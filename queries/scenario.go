@@ -1,0 +1,103 @@
+package queries
+
+import (
+	"context"
+
+	"github.com/mineralmap/mineralmap/graph"
+)
+
+// ScenarioRequest is POST /v1/scenarios.
+type ScenarioRequest struct {
+	Mineral      string                `json:"mineral"`
+	Consumers    []string              `json:"consumers"`
+	Remove       ScenarioRemove        `json:"remove"`
+	Restrictions []ScenarioRestriction `json:"restrictions"`
+	AsOf         string                `json:"as_of"`
+}
+
+// ScenarioRemove lists what a scenario takes out of the network.
+type ScenarioRemove struct {
+	Countries  []string `json:"countries"`
+	Facilities []string `json:"facilities"`
+}
+
+// ScenarioRestriction is a restriction added by a scenario; it blocks whatever its measure.
+type ScenarioRestriction struct {
+	Country string   `json:"country"`
+	Targets []string `json:"targets"`
+	Measure string   `json:"measure"`
+}
+
+// ScenarioResult is one consumer's supply before and after.
+type ScenarioResult struct {
+	Consumer  string  `json:"consumer"`
+	BeforeT   float64 `json:"before_t"`
+	AfterT    float64 `json:"after_t"`
+	LostShare float64 `json:"lost_share"`
+}
+
+// ScenarioAnswer is the answer of POST /v1/scenarios.
+type ScenarioAnswer struct {
+	Mineral    string           `json:"mineral"`
+	Results    []ScenarioResult `json:"results"`
+	Cypher     string           `json:"cypher"`
+	BrowserURL string           `json:"browser_url"`
+}
+
+// Scenario computes each consumer's deliverable supply before and after the removals and the
+// added restrictions. It only reads: the stored graph never changes. KindNotFound for unknown ids.
+func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond Conditions) (ScenarioAnswer, error) {
+	cond = cond.normalized()
+	ans := ScenarioAnswer{Mineral: req.Mineral, Results: []ScenarioResult{}}
+	if _, err := a.requireLabel(ctx, "/mineral", req.Mineral, graph.LabelMineral); err != nil {
+		return ans, err
+	}
+	checks := []struct {
+		path   string
+		ids    []string
+		labels []string
+	}{
+		{"/consumers", req.Consumers, []string{graph.LabelCountry, graph.LabelFacility}},
+		{"/remove/countries", req.Remove.Countries, []string{graph.LabelCountry}},
+		{"/remove/facilities", req.Remove.Facilities, []string{graph.LabelFacility}},
+	}
+	for _, c := range checks {
+		for _, id := range c.ids {
+			if _, err := a.requireLabel(ctx, c.path, id, c.labels...); err != nil {
+				return ans, err
+			}
+		}
+	}
+	var extra []extraRestriction
+	for _, r := range req.Restrictions {
+		ids := append([]string{r.Country}, r.Targets...)
+		for _, id := range ids {
+			if _, err := a.requireLabel(ctx, "/restrictions", id, graph.LabelCountry); err != nil {
+				return ans, err
+			}
+		}
+		extra = append(extra, extraRestriction{Country: r.Country, Targets: r.Targets})
+	}
+	n, err := a.fetchNetwork(ctx, req.Mineral, cond, extra)
+	if err != nil {
+		return ans, err
+	}
+	ans.Cypher = n.cypher
+	consumers := req.Consumers
+	if len(consumers) == 0 {
+		consumers = n.consumers()
+	}
+	before := NewNetwork(n.open, n.sources)
+	after := NewNetwork(n.after, n.sources)
+	removed := n.removal(req.Remove.Countries, req.Remove.Facilities)
+	for _, c := range consumers {
+		b, f := before.MaxFlow(c, nil), after.MaxFlow(c, removed)
+		ans.Results = append(ans.Results, ScenarioResult{Consumer: c, BeforeT: b, AfterT: f, LostShare: riskOf(b, f)})
+	}
+	var view []string
+	for id := range n.nodes {
+		view = append(view, id)
+	}
+	ans.BrowserURL = a.browserURL(networkView(req.Mineral, view))
+	return ans, nil
+}
