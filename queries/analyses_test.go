@@ -12,7 +12,6 @@ import (
 
 var ctx = context.Background()
 
-
 // riskByID indexes a chokepoint answer.
 func riskByID(ans ChokepointsAnswer) map[string]ChokepointItem {
 	out := map[string]ChokepointItem{}
