@@ -46,7 +46,7 @@ func (s *Store) Node(ctx context.Context, id string) (NodeView, error) {
   UNION MATCH (n:Agreement {id: $id}) RETURN n
 }
 CALL (n) {
-  MATCH (n)-[r]-(o)
+  OPTIONAL MATCH (n)-[r]-(o)
   RETURN r, o ORDER BY type(r), o.id LIMIT $limit
 }
 RETURN n, collect({type: type(r), out: startNode(r) = n, other: o.id, other_label: labels(o)[0], props: properties(r)}) AS rels`,
@@ -68,7 +68,7 @@ RETURN n, collect({type: type(r), out: startNode(r) = n, other: o.id, other_labe
 	v := NodeView{ID: id, Label: n.Labels[0], Properties: plain(n.Props).(map[string]any), Relationships: []RelView{}}
 	for _, raw := range recs[0].Values[1].([]any) {
 		m := raw.(map[string]any)
-		if m["type"] == nil {
+		if m["type"] == nil { // OPTIONAL MATCH found no relationship
 			continue
 		}
 		if len(v.Relationships) == maxNodeRelationships {
