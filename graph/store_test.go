@@ -9,6 +9,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/mineralmap/mineralmap/fixtures"
 	"github.com/mineralmap/mineralmap/graph"
 	"github.com/mineralmap/mineralmap/graph/graphtest"
 )
@@ -83,6 +84,34 @@ func TestLoadStoresTheDocumentAndAReloadChangesNothing(t *testing.T) {
 	if second := graphCounts(t, s); second != first {
 		t.Fatalf("reload changed the graph: before %+v, after %+v", first, second)
 	}
+}
+
+func TestTheFixturesLoadAndAReloadChangesNoCount(t *testing.T) {
+	s := graphtest.MustStore(t)
+	loadAll := func() (created graph.LoadResult) {
+		for _, name := range fixtures.Names() {
+			res, err := s.Load(context.Background(), fixtures.Source(name), nil)
+			if err != nil {
+				t.Fatalf("load %s: %v", name, err)
+			}
+			created.NodesCreated += res.NodesCreated
+			created.RelationshipsCreated += res.RelationshipsCreated
+			created.PropertiesSet += res.PropertiesSet
+		}
+		return created
+	}
+	first := loadAll()
+	c := graphCounts(t, s)
+	if first.NodesCreated != c.nodes || c.nodes < 100 || c.rels < 300 {
+		t.Fatalf("fixtures: created %+v, graph holds %+v", first, c)
+	}
+	if again := loadAll(); again != (graph.LoadResult{}) {
+		t.Fatalf("a reload of the fixtures reported changes: %+v", again)
+	}
+	if c2 := graphCounts(t, s); c2 != c {
+		t.Fatalf("a reload changed the graph: %+v → %+v", c, c2)
+	}
+	t.Logf("fixtures: %d nodes, %d relationships, %d properties", c.nodes, c.rels, c.props)
 }
 
 func TestLoadWithOneBadRowStoresNothing(t *testing.T) {
