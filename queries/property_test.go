@@ -82,14 +82,7 @@ func (g randomGraph) doc() doc {
 	for _, e := range g.edges {
 		d.supply(e.From, e.To, e.VolumeT)
 	}
-	// RESTRICTS merge by (country, mineral, measure, from): keep the first of any duplicate.
-	seen := map[string]bool{}
-	for _, tr := range g.restricts {
-		key := tr.country + tr.measure + tr.from.String()
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
+	for _, tr := range g.uniqueRestricts() {
 		until := ""
 		if !tr.until.IsZero() {
 			until = tr.until.Format("2006-01-02")
@@ -97,6 +90,21 @@ func (g randomGraph) doc() doc {
 		d.restrict(tr.country, tr.measure, tr.from.Format("2006-01-02"), until, tr.targets...)
 	}
 	return d
+}
+
+// uniqueRestricts keeps the first of restrictions with the same (country, measure, from): the
+// loader merges RESTRICTS by that key (and the mineral, which is the same for all).
+func (g randomGraph) uniqueRestricts() []testRestriction {
+	seen := map[string]bool{}
+	var out []testRestriction
+	for _, tr := range g.restricts {
+		key := tr.country + tr.measure + tr.from.String()
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, tr)
+		}
+	}
+	return out
 }
 
 func (g randomGraph) countryOf(id string) string {
@@ -112,13 +120,7 @@ func (g randomGraph) blocked(e oracleEdge, cond Conditions) bool {
 	if ca == cb {
 		return false
 	}
-	seen := map[string]bool{}
-	for _, tr := range g.restricts {
-		key := tr.country + tr.measure + tr.from.String()
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
+	for _, tr := range g.uniqueRestricts() {
 		active := !tr.from.After(cond.AsOf) && (tr.until.IsZero() || cond.AsOf.Before(tr.until))
 		counts := cond.Restrictions == RestrictAll || (cond.Restrictions == RestrictBans && tr.measure == "ban")
 		if tr.country == ca && active && counts && (len(tr.targets) == 0 || slices.Contains(tr.targets, cb)) {
