@@ -25,8 +25,37 @@ type Config struct {
 
 // Store is the Neo4j side of mineralmap: schema, loads and reads.
 type Store struct {
-	driver neo4j.DriverWithContext
-	cfg    Config
+	driver   neo4j.DriverWithContext
+	cfg      Config
+	observer Observer
+}
+
+// Observer is told about every transaction the store runs, for metrics. Operation is what
+// WithOperation put in the context ("" when nothing did).
+type Observer interface {
+	TxStarted(operation string)
+	TxDone(operation string, d time.Duration, err error)
+}
+
+type operationKey struct{}
+
+// WithOperation names the work done under ctx (an HTTP route, "load"), for the observer.
+func WithOperation(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, operationKey{}, name)
+}
+
+// SetObserver installs o; call it before the store is used.
+func (s *Store) SetObserver(o Observer) { s.observer = o }
+
+// observe reports a transaction to the observer and returns a function to call when it ends.
+func (s *Store) observe(ctx context.Context) func(error) {
+	if s.observer == nil {
+		return func(error) {}
+	}
+	op, _ := ctx.Value(operationKey{}).(string)
+	start := time.Now()
+	s.observer.TxStarted(op)
+	return func(err error) { s.observer.TxDone(op, time.Since(start), err) }
 }
 
 // Open creates the driver. It does not need Neo4j to be up: the driver connects lazily and
@@ -77,6 +106,7 @@ var schema = []string{
 	"CREATE CONSTRAINT mineral_id IF NOT EXISTS FOR (n:Mineral) REQUIRE n.id IS UNIQUE",
 	"CREATE CONSTRAINT facility_id IF NOT EXISTS FOR (n:Facility) REQUIRE n.id IS UNIQUE",
 	"CREATE CONSTRAINT agreement_id IF NOT EXISTS FOR (n:Agreement) REQUIRE n.id IS UNIQUE",
+	"CREATE CONSTRAINT load_lock_id IF NOT EXISTS FOR (n:MineralmapLoadLock) REQUIRE n.id IS UNIQUE",
 	"CREATE INDEX facility_country IF NOT EXISTS FOR (n:Facility) ON (n.country)",
 	"CREATE INDEX facility_kind IF NOT EXISTS FOR (n:Facility) ON (n.kind)",
 	"CREATE INDEX agreement_kind IF NOT EXISTS FOR (n:Agreement) ON (n.kind)",
@@ -110,8 +140,13 @@ func (s *Store) Read(ctx context.Context, work func(tx neo4j.ManagedTransaction)
 	defer cancel()
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
+	done := s.observe(ctx)
 	out, err := sess.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.cfg.ReadTimeout))
+	done(err)
 	if err != nil {
+		if k := KindOf(classify(err, "read")); k == KindUnavailable {
+			return nil, classify(err, "read")
+		}
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, &Error{Kind: KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", s.cfg.ReadTimeout), Err: err}
 		}

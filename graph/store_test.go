@@ -40,7 +40,7 @@ func graphCounts(t *testing.T, s *graph.Store) counts {
 	t.Helper()
 	out, err := s.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
 		r, err := tx.Run(context.Background(), `
-CALL () { MATCH (n) RETURN count(n) AS nodes, sum(size(keys(n))) AS np }
+CALL () { MATCH (n) WHERE NOT n:MineralmapLoadLock RETURN count(n) AS nodes, sum(size(keys(n))) AS np }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS rp }
 RETURN nodes, rels, np + rp`, nil)
 		if err != nil {

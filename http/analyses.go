@@ -189,6 +189,9 @@ func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
 	bad := func(path, format string, args ...any) {
 		details = append(details, graph.Detail{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
+	if err := checkKeys(json.NewDecoder(bytes.NewReader(body)), scenarioFields, "", bad); err != nil {
+		return req, &graph.Error{Kind: graph.KindMalformed, Message: "malformed JSON: " + err.Error()}
+	}
 	if req.Mineral == "" {
 		bad("/mineral", "is required")
 	} else if !graph.ValidID(req.Mineral) {
@@ -229,6 +232,60 @@ func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
 		return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario", Details: details}
 	}
 	return req, nil
+}
+
+// fields names the keys of a JSON object and, for each, the keys of the objects inside it.
+type fields map[string]fields
+
+// scenarioFields are the keys of a scenario, exactly.
+var scenarioFields = fields{
+	"mineral": nil, "consumers": nil, "as_of": nil,
+	"remove":       {"countries": nil, "facilities": nil},
+	"restrictions": {"country": nil, "targets": nil, "measure": nil},
+}
+
+// checkKeys walks the JSON value dec is at and reports every object key that want does not name
+// exactly, and every key given twice: encoding/json matches keys regardless of case and keeps the
+// last of duplicates, so {"MINERAL": …} or a second "mineral" would pass unnoticed. An array's
+// elements are checked against the array's want; below a nil want only duplicates are checked.
+func checkKeys(dec *json.Decoder, want fields, ptr string, bad func(path, format string, args ...any)) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			if err := checkKeys(dec, want, ptr+"/"+strconv.Itoa(i), bad); err != nil {
+				return err
+			}
+		}
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := tok.(string)
+			p := ptr + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+			sub, known := want[key]
+			switch {
+			case want != nil && !known:
+				bad(p, "unknown field %q", key)
+			case seen[key]:
+				bad(p, "given more than once")
+			}
+			seen[key] = true
+			if err := checkKeys(dec, sub, p, bad); err != nil {
+				return err
+			}
+		}
+	default:
+		return nil
+	}
+	_, err = dec.Token() // the closing ] or }
+	return err
 }
 
 // bind stores the parsed value in dst and passes the error on.

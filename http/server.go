@@ -35,6 +35,7 @@ type Server struct {
 	analyses *queries.Analyses
 	cfg      Config
 	engine   *gin.Engine
+	metrics  *metrics
 }
 
 const requestIDKey = "request_id"
@@ -45,10 +46,11 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 		cfg.BodyLimit = 16 << 20
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New()}
+	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New(), metrics: newMetrics(store.Config().MaxPoolSize)}
+	store.SetObserver(s.metrics)
 	e := s.engine
 	e.HandleMethodNotAllowed = true
-	e.Use(s.requestID, s.accessLog, gin.CustomRecovery(func(c *gin.Context, rec any) {
+	e.Use(s.requestID, s.accessLog, s.metrics.instrument, gin.CustomRecovery(func(c *gin.Context, rec any) {
 		writeError(c, graph.Errorf(graph.KindInternal, "panic: %v", rec))
 	}))
 	e.NoRoute(func(c *gin.Context) {
@@ -60,6 +62,8 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler())
+	e.GET("/openapi.json", s.openapi)
 
 	v1 := e.Group("/v1")
 	reads := v1.Group("", s.requireRead)
@@ -72,6 +76,7 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 	reads.GET("/facilities", s.list(graph.LabelFacility, "country", "mineral", "kind"))
 	reads.GET("/agreements", s.list(graph.LabelAgreement, "country", "mineral", "kind"))
 	s.analysisRoutes(reads, writes)
+	s.browserRoutes(e)
 	return s
 }
 

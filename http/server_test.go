@@ -30,7 +30,7 @@ func mustServer(t *testing.T, cfg mmhttp.Config) (*httptest.Server, *graph.Store
 			t.Fatalf("load %s: %v", name, err)
 		}
 	}
-	srv := httptest.NewServer(mmhttp.New(s, queries.New(s, ""), cfg).Handler())
+	srv := httptest.NewServer(specChecked(t, mmhttp.New(s, queries.New(s, ""), cfg).Handler()))
 	t.Cleanup(srv.Close)
 	return srv, s
 }

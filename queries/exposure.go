@@ -37,7 +37,7 @@ type ExposureAnswer struct {
 	Mineral      *string           `json:"mineral,omitempty"`
 	SupplyT      *float64          `json:"supply_t,omitempty"`
 	SupplyAtRisk *float64          `json:"supply_at_risk,omitempty"`
-	Minerals     []MineralExposure `json:"minerals,omitempty"`
+	Minerals     []MineralExposure `json:"minerals,omitzero"`
 	Cypher       string            `json:"cypher"`
 	BrowserURL   string            `json:"browser_url"`
 }

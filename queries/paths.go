@@ -134,7 +134,7 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 	}
 	target := fmt.Sprintf(`(dst:%s {id: $to})`, labels[req.To])
 
-	var walks []Path
+	walks := []Path{}
 	var active []restriction
 	for groups := min(2, req.MaxHops); ; groups = min(groups*2, req.MaxHops) {
 		cypher := strings.NewReplacer("{{GROUPS}}", fmt.Sprint(groups), "{{MAX_HOPS}}", fmt.Sprint(req.MaxHops),

@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 go mod download
 scripts/neo4j.sh fetch
+scripts/install-browser.sh   # Debian chromium + playwright-core (e2e/), for the Neo4j Browser test

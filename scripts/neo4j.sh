@@ -57,8 +57,10 @@ server.default_listen_address=127.0.0.1
 server.default_advertised_address=127.0.0.1
 server.bolt.enabled=true
 server.bolt.listen_address=127.0.0.1:$bolt_port
+server.bolt.advertised_address=127.0.0.1:$bolt_port
 server.http.enabled=true
 server.http.listen_address=127.0.0.1:$http_port
+server.http.advertised_address=127.0.0.1:$http_port
 server.https.enabled=false
 dbms.security.auth_enabled=$auth
 server.directories.data=$home/data
@@ -76,8 +78,9 @@ server.memory.pagecache.size=$pagecache
 db.memory.transaction.total.max=0
 dbms.usage_report.enabled=false
 db.transaction.timeout=$tx_timeout
-# Neo4j Browser: apply the mineralmap stylesheet when it connects, allow the API as a content host.
-browser.post_connect_cmd=style $api_url/browser/style.grass
+# Neo4j Browser: on connect, apply the mineralmap stylesheet and open its guide, both served by
+# the API (commands separated by ';'); allow the API as a content host.
+browser.post_connect_cmd=style $api_url/browser/style.grass; play $api_url/browser/guide
 browser.remote_content_hostname_whitelist=*
 EOF
   # log4j2 configs: everything to the console (the launcher redirects it to logs/neo4j.log) and

@@ -31,7 +31,16 @@ provider=$(cut -f2 test-results/integration.log 2>/dev/null | sort -u | head -n 
   echo "integration tests that reached Neo4j: $integration (${provider:-none})"
 } | tee test-results/summary.txt
 
+# schemathesis: the live API against http/openapi.json. scripts/schemathesis.sh builds and starts
+# its own API on a free loopback port over the same Neo4j, runs a bounded number of examples, and
+# stops the API; its failure fails the run.
+echo "== schemathesis (logs in test-results/schemathesis/)"
+schemathesis_status=0
+scripts/schemathesis.sh || schemathesis_status=$?
+cat test-results/schemathesis/summary.txt >>test-results/summary.txt 2>/dev/null || true
+
 if [ "$status" -ne 0 ]; then exit "$status"; fi
+if [ "$schemathesis_status" -ne 0 ]; then echo "schemathesis failed (exit $schemathesis_status): test-results/schemathesis/" >&2; exit "$schemathesis_status"; fi
 if [ "${CI:-}" = true ]; then
   if [ "$skipped" -ne 0 ]; then echo "CI: $skipped test(s) skipped; in CI every test must run" >&2; exit 1; fi
   if [ "$integration" -eq 0 ]; then echo "CI: no integration test reached Neo4j" >&2; exit 1; fi

@@ -34,6 +34,7 @@ var (
 	once    sync.Once
 	cfg     graph.Config
 	how     string
+	browser string // Neo4j Browser of the provisioned server
 	failure error
 )
 
@@ -70,6 +71,15 @@ func record(tb testing.TB) {
 // Provider says where the test Neo4j came from (for test logs).
 func Provider() string { return how }
 
+// BrowserURL returns the Neo4j Browser of the test Neo4j, provisioning it on first use (skipping
+// or failing tb as Config does): NEO4J_BROWSER_URL when set, else the HTTP port of the container
+// or of the local server; with NEO4J_URI, http://127.0.0.1:7474/browser/.
+func BrowserURL(tb testing.TB) string {
+	tb.Helper()
+	Config(tb)
+	return envOr("NEO4J_BROWSER_URL", browser)
+}
+
 // MustStore returns a store on the test Neo4j with the schema applied and the graph emptied.
 // Tests of one package share the database, so they must not run in parallel with each other;
 // `make test` runs packages one at a time (-p 1).
@@ -95,6 +105,7 @@ func provision() {
 		cfg = graph.Config{URI: uri, User: os.Getenv("NEO4J_USER"), Password: os.Getenv("NEO4J_PASSWORD"),
 			Database: os.Getenv("NEO4J_DATABASE"), ReadTimeout: 30 * time.Second}
 		how = "NEO4J_URI " + uri
+		browser = "http://127.0.0.1:7474/browser/"
 		failure = ping(cfg)
 		return
 	}
@@ -151,6 +162,9 @@ func startContainer() error {
 	}
 	cfg = graph.Config{URI: uri, ReadTimeout: 30 * time.Second}
 	how = "testcontainers " + Image
+	if web, err := c.PortEndpoint(ctx, "7474/tcp", "http"); err == nil {
+		browser = web + "/browser/"
+	}
 	return ping(cfg)
 }
 
@@ -165,6 +179,7 @@ func startLocal() error {
 	}
 	cfg = graph.Config{URI: "bolt://127.0.0.1:" + envOr("NEO4J_LOCAL_BOLT_PORT", "7687"), ReadTimeout: 30 * time.Second}
 	how = "local Neo4j started from Maven jars (scripts/neo4j.sh)"
+	browser = "http://127.0.0.1:" + envOr("NEO4J_LOCAL_HTTP_PORT", "7474") + "/browser/"
 	return ping(cfg)
 }
 

@@ -1,0 +1,176 @@
+package e2e_test
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/mineralmap/mineralmap/graph"
+	mmhttp "github.com/mineralmap/mineralmap/http"
+)
+
+// The stylesheet gives every label a colour and a caption, and every relationship type a caption,
+// in a form Browser's parser reads, fetchable cross-origin from Browser's page.
+func TestStylesheetStylesEveryLabelAndRelationship(t *testing.T) {
+	api := mustServe(t, mustStore(t), nil, "")
+	resp, body := get(t, api+mmhttp.StylePath)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET %s: %d %s", mmhttp.StylePath, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("Access-Control-Allow-Origin = %q; Browser fetches the stylesheet from Neo4j's origin", got)
+	}
+	rules := parseGrass(t, body)
+	colours := map[string]string{}
+	for _, label := range graph.NodeLabels {
+		r := rules["node."+label]
+		if r == nil {
+			t.Errorf("no rule for node.%s", label)
+			continue
+		}
+		if !regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`).MatchString(r["color"]) || r["diameter"] == "" || r["caption"] != "{name}" {
+			t.Errorf("node.%s = %v; want a #rrggbb color, a diameter and caption {name}", label, r)
+		}
+		if other, dup := colours[r["color"]]; dup {
+			t.Errorf("node.%s and node.%s share the colour %s", label, other, r["color"])
+		}
+		colours[r["color"]] = label
+	}
+	wantCaption := map[string][]string{
+		graph.RelSupplies: {"{volume_t}", "{mineral}"}, graph.RelRefines: {"{volume_t}"}, graph.RelProduces: {"{volume_t}"},
+		graph.RelRestricts: {"{measure}"}, graph.RelFinances: {"{instrument}"}, graph.RelLocatedIn: nil, graph.RelPartyTo: nil,
+	}
+	for rel, parts := range wantCaption {
+		r := rules["relationship."+rel]
+		if r == nil || r["caption"] == "" || r["color"] == "" || r["shaft-width"] == "" {
+			t.Errorf("relationship.%s = %v; want a caption, a color and a shaft-width", rel, r)
+			continue
+		}
+		for _, p := range parts {
+			if !strings.Contains(r["caption"], p) {
+				t.Errorf("relationship.%s caption %q does not show %s", rel, r["caption"], p)
+			}
+		}
+	}
+
+	// `:play` sends Pragma and Cache-Control, so Browser preflights the guide.
+	req, _ := http.NewRequest(http.MethodOptions, api+mmhttp.GuidePath, nil)
+	req.Header.Set("Origin", "http://127.0.0.1:7474")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	req.Header.Set("Access-Control-Request-Headers", "pragma,cache-control")
+	pre, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre.Body.Close()
+	allowed := strings.ToLower(pre.Header.Get("Access-Control-Allow-Headers"))
+	if pre.StatusCode != http.StatusNoContent || pre.Header.Get("Access-Control-Allow-Origin") != "*" ||
+		!strings.Contains(allowed, "pragma") || !strings.Contains(allowed, "cache-control") {
+		t.Errorf("preflight of the guide: %d, headers %v", pre.StatusCode, pre.Header)
+	}
+}
+
+var (
+	slideRe    = regexp.MustCompile(`(?s)<slide[ >].*?</slide>`)
+	runnableRe = regexp.MustCompile(`(?s)<pre[^>]*class="runnable"[^>]*>(.*?)</pre>`)
+	titleRe    = regexp.MustCompile(`<h3>(.*?)</h3>`)
+)
+
+// The guide walks through the fixtures; every query on every slide runs on them and answers.
+func TestGuideQueriesRunOnFixtures(t *testing.T) {
+	store := mustStore(t)
+	api := mustServe(t, store, nil, "")
+	resp, body := get(t, api+mmhttp.GuidePath)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("GET %s: %d %v", mmhttp.GuidePath, resp.StatusCode, resp.Header)
+	}
+	slides := slideRe.FindAllString(body, -1)
+	var titles []string
+	for _, s := range slides {
+		titles = append(titles, html.UnescapeString(titleRe.FindStringSubmatch(s)[1]))
+	}
+	want := []string{"mineralmap", "Rare earths to Japan", "China's refining share", "Paths that avoid China",
+		"Restrictions", "Who finances the alternatives", "From the API"}
+	if !slices.Equal(titles, want) {
+		t.Fatalf("slides %q; want %q", titles, want)
+	}
+
+	rows := map[string][]map[string]any{} // each query → its rows
+	for i, s := range slides {
+		queries := 0
+		for _, m := range runnableRe.FindAllStringSubmatch(s, -1) {
+			q := strings.TrimSpace(html.UnescapeString(m[1])) // what Browser puts in the editor
+			if strings.HasPrefix(q, ":") {
+				if q != ":style "+api+mmhttp.StylePath {
+					t.Errorf("slide %q: command %q; want :style of this API's stylesheet", titles[i], q)
+				}
+				continue
+			}
+			queries++
+			out, err := store.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
+				r, err := tx.Run(context.Background(), q, nil)
+				if err != nil {
+					return nil, err
+				}
+				recs, err := r.Collect(context.Background())
+				var ms []map[string]any
+				for _, rec := range recs {
+					ms = append(ms, rec.AsMap())
+				}
+				return ms, err
+			})
+			if err != nil {
+				t.Errorf("slide %q: %v\n%s", titles[i], err, q)
+				continue
+			}
+			got := out.([]map[string]any)
+			if len(got) == 0 {
+				t.Errorf("slide %q: no rows on the fixtures\n%s", titles[i], q)
+			}
+			rows[q] = got
+		}
+		if queries == 0 {
+			t.Errorf("slide %q has no runnable query", titles[i])
+		}
+	}
+
+	// A few answers an analyst reads off the slides.
+	rowsOf := func(marker string) []map[string]any {
+		for q, r := range rows {
+			if strings.Contains(q, marker) {
+				return r
+			}
+		}
+		t.Fatalf("no guide query has %q", marker)
+		return nil
+	}
+	share := rowsOf("AS share_pct")
+	if share[0]["country"] != "CN" || share[0]["share_pct"] != 92.5 {
+		t.Errorf("rare-earth refining shares %v; want China first at 92.5%%", share)
+	}
+	var chinaFree []string
+	for _, r := range rowsOf("AS bottleneck_t") {
+		var names []string
+		for _, n := range r["path"].([]any) {
+			names = append(names, n.(string))
+		}
+		chinaFree = append(chinaFree, strings.Join(names, " → "))
+	}
+	if len(chinaFree) != 4 || chinaFree[0] != "Mt Weld mine → Lynas Malaysia, Gebeng (Kuantan) → Japan" {
+		t.Errorf("China-free rare-earth paths to Japan %q; want 4, the shortest Mt Weld → Lynas Malaysia → Japan", chinaFree)
+	}
+	var financiers []string
+	for _, r := range rowsOf("UNWIND nodes(p) AS fac") {
+		financiers = append(financiers, r["facility"].(string))
+	}
+	if !slices.Contains(financiers, "Mt Weld mine") || !slices.Contains(financiers, "Lynas Malaysia, Gebeng (Kuantan)") {
+		t.Errorf("financed facilities on China-free paths %q; want Mt Weld and Lynas Malaysia (JARE)", financiers)
+	}
+}
