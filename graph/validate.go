@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"hash/fnv"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -17,7 +19,14 @@ type LabelLookup func(ctx context.Context, ids []string) (map[string]string, err
 // plan is what validation learned about a document: the label of every id it references.
 type plan struct {
 	labels map[string]string // id → label, for the document's nodes and the stored nodes it references
+	docIDs []string          // the ids of the document's own nodes
 	rows   int64             // entries in the document
+}
+
+// inDoc reports whether the document defines the node id (rather than only referencing it).
+func (p *plan) inDoc(id string) bool {
+	_, ok := slices.BinarySearch(p.docIDs, id)
+	return ok
 }
 
 type nodeSeen struct {
@@ -42,6 +51,9 @@ func validate(ctx context.Context, src Source, lookup LabelLookup) (*plan, error
 	var probs problems
 	nodes := map[string]nodeSeen{}
 	var pending []ref
+	// A relationship may appear once per document (the contract: one edge per key); entries are
+	// remembered by a 64-bit hash of their section and identity, so a million edges cost 16 MB.
+	edges := map[uint64]int32{}
 	p := &plan{labels: map[string]string{}}
 	err = scanDocument(r, nil, &probs, func(e Entry) error {
 		p.rows++
@@ -52,8 +64,26 @@ func validate(ctx context.Context, src Source, lookup LabelLookup) (*plan, error
 			} else {
 				nodes[id] = nodeSeen{label: e.Section.label, pointer: e.Pointer}
 			}
+		} else {
+			h := fnv.New64a()
+			h.Write([]byte(e.Section.name + "\x00" + identity(e.Row)))
+			idx := int32(entryIndex(e.Pointer))
+			if first, dup := edges[h.Sum64()]; dup {
+				probs.add(e.Pointer, "duplicate %s entry: /%s/%d has the same %s", e.Section.name, e.Section.name, first, keyNames(e.Section))
+			} else {
+				edges[h.Sum64()] = idx
+			}
 		}
-		pending = append(pending, e.refs...)
+		// References to nodes seen already are checked now; the rest wait for the end.
+		for _, rf := range e.refs {
+			if n, ok := nodes[rf.id]; ok {
+				if !slices.Contains(rf.labels, n.label) {
+					probs.add(rf.pointer, "%q is a %s; expected %s", rf.id, n.label, strings.Join(rf.labels, " or "))
+				}
+				continue
+			}
+			pending = append(pending, rf)
+		}
 		return nil
 	})
 	if err != nil {
@@ -64,7 +94,9 @@ func validate(ctx context.Context, src Source, lookup LabelLookup) (*plan, error
 	}
 	for id, n := range nodes {
 		p.labels[id] = n.label
+		p.docIDs = append(p.docIDs, id)
 	}
+	slices.Sort(p.docIDs)
 	// Ids of the document that are stored under another label would break the graph-wide
 	// uniqueness of ids; references not in the document must be stored.
 	var ask []string
@@ -107,4 +139,21 @@ func validate(ctx context.Context, src Source, lookup LabelLookup) (*plan, error
 		return nil, err
 	}
 	return p, nil
+}
+
+// entryIndex is the index at the end of an entry's pointer (/supplies/12 → 12).
+func entryIndex(pointer string) int {
+	n, _ := strconv.Atoi(pointer[strings.LastIndexByte(pointer, '/')+1:])
+	return n
+}
+
+// keyNames lists the fields that identify an entry of a relationship section.
+func keyNames(sec *section) string {
+	var names []string
+	for _, f := range sec.fields {
+		if f.key {
+			names = append(names, f.name)
+		}
+	}
+	return strings.Join(names, ", ")
 }

@@ -58,6 +58,7 @@ func TestValidateReportsEveryProblemWithItsPointer(t *testing.T) {
 		{"reference to the wrong label", `{` + base + `,"produces":[{"facility":"AU","mineral":"rare-earths","volume_t":5}]}`, graph.KindInvalid, "/produces/0/facility", "is a Country"},
 		{"duplicate id", `{"countries":[{"id":"AU","name":"Australia"},{"id":"AU","name":"Oz"}]}`, graph.KindInvalid, "/countries/1/id", "duplicate id"},
 		{"duplicate id across labels", `{"countries":[{"id":"AU","name":"Australia"}],"minerals":[{"id":"AU","name":"Gold?"}]}`, graph.KindInvalid, "/minerals/0/id", "duplicate id"},
+		{"duplicate relationship", `{` + base + `,"supplies":[{"from":"mt-weld","to":"JP","mineral":"rare-earths","volume_t":1},{"from":"mt-weld","to":"JP","mineral":"rare-earths","volume_t":2}]}`, graph.KindInvalid, "/supplies/1", "same from, to, mineral"},
 		{"negative volume", `{` + base + `,"produces":[{"facility":"mt-weld","mineral":"rare-earths","volume_t":-1}]}`, graph.KindInvalid, "/produces/0/volume_t", "must not be negative"},
 		{"zero supply volume", `{` + base + `,"supplies":[{"from":"mt-weld","to":"JP","mineral":"rare-earths","volume_t":0}]}`, graph.KindInvalid, "/supplies/0/volume_t", "greater than 0"},
 		{"self supply", `{` + base + `,"supplies":[{"from":"JP","to":"JP","mineral":"rare-earths","volume_t":1}]}`, graph.KindInvalid, "/supplies/0/to", "supply itself"},
