@@ -242,7 +242,7 @@ func waitForNoLoad(t *testing.T, s *graph.Store) {
 	t.Helper()
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		out, err := s.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
-			r, err := tx.Run(context.Background(), `SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS 'UNWIND $rows' RETURN count(*)`, nil)
+			r, err := tx.Run(context.Background(), `SHOW TRANSACTIONS YIELD currentQuery WHERE NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*)`, nil)
 			if err != nil {
 				return nil, err
 			}
