@@ -35,6 +35,10 @@ type ref struct {
 	labels  []string
 }
 
+// maxNumber bounds every number of a document, so that totals of a million of them stay finite
+// (a tonnage or a dollar amount beyond 1e15 is a mistake anyway).
+const maxNumber = 1e15
+
 // maxProblems bounds the problems listed for one document; the rest are counted.
 const maxProblems = 1000
 
@@ -300,6 +304,9 @@ func decodeValue(f field, fp string, v json.RawMessage, probs *problems) (any, b
 			return nil, false
 		}
 		switch {
+		case math.Abs(x) > maxNumber:
+			probs.add(fp, "must be at most %g in size, got %v", maxNumber, x)
+			return nil, false
 		case f.typ == tPositive && x <= 0:
 			probs.add(fp, "must be greater than 0, got %v", x)
 			return nil, false

@@ -144,15 +144,24 @@ func (s *Store) Read(ctx context.Context, work func(tx neo4j.ManagedTransaction)
 	out, err := sess.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.cfg.ReadTimeout))
 	done(err)
 	if err != nil {
-		if k := KindOf(classify(err, "read")); k == KindUnavailable {
-			return nil, classify(err, "read")
-		}
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The budget ran out: a timeout, unless what kept failing was reaching Neo4j at all.
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !unreachable(err) {
 			return nil, &Error{Kind: KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", s.cfg.ReadTimeout), Err: err}
 		}
 		return nil, classify(err, "read")
 	}
 	return out, nil
+}
+
+// unreachable reports whether err says that no connection to Neo4j could be made.
+func unreachable(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "no such host", "unable to retrieve routing table", "i/o timeout", "connection reset"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // classify turns a driver error into the service's error kinds.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -171,5 +172,29 @@ func TestDeleteAllRemovesEveryManagedNode(t *testing.T) {
 	}
 	if c := graphCounts(t, s); c.nodes != 0 {
 		t.Fatalf("graph still holds %+v", c)
+	}
+}
+
+func TestAReadOverItsBudgetIsATimeout(t *testing.T) {
+	cfg := graphtest.Config(t)
+	cfg.ReadTimeout = 300 * time.Millisecond
+	s, err := graph.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	start := time.Now()
+	_, err = s.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
+		r, err := tx.Run(context.Background(), `UNWIND range(1, 2000000000) AS x RETURN count(x)`, nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.Single(context.Background())
+	})
+	if graph.KindOf(err) != graph.KindTimeout {
+		t.Fatalf("a read over its budget: %v (kind %v), want a timeout", err, graph.KindOf(err))
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("the timeout took %v to come", took)
 	}
 }

@@ -66,6 +66,7 @@ func TestValidateReportsEveryProblemWithItsPointer(t *testing.T) {
 		{"until before from", `{` + base + `,"restricts":[{"country":"AU","mineral":"rare-earths","measure":"ban","from":"2024-01-01","until":"2023-01-01"}]}`, graph.KindInvalid, "/restricts/0/until", "after from"},
 		{"unknown enum value", `{` + base + `,"restricts":[{"country":"AU","mineral":"rare-earths","measure":"embargo","from":"2024-01-01"}]}`, graph.KindInvalid, "/restricts/0/measure", "must be one of"},
 		{"unknown facility kind", `{"countries":[{"id":"AU","name":"Australia"}],"facilities":[{"id":"x","name":"X","kind":"mill","country":"AU"}]}`, graph.KindInvalid, "/facilities/0/kind", "must be one of"},
+		{"absurd volume", `{` + base + `,"produces":[{"facility":"mt-weld","mineral":"rare-earths","volume_t":1e308}]}`, graph.KindInvalid, "/produces/0/volume_t", "at most"},
 		{"bad year", `{` + base + `,"produces":[{"facility":"mt-weld","mineral":"rare-earths","volume_t":1,"year":2024.5}]}`, graph.KindInvalid, "/produces/0/year", "year"},
 		{"bad target id", `{` + base + `,"restricts":[{"country":"AU","mineral":"rare-earths","measure":"ban","from":"2024-01-01","targets":["US"]}]}`, graph.KindInvalid, "/restricts/0/targets/0", "neither in the document nor stored"},
 	}

@@ -129,7 +129,7 @@ func (s *Server) requireWrite(c *gin.Context) {
 }
 
 func (s *Server) requireRead(c *gin.Context) {
-	if s.cfg.ReadToken == "" || c.Request.Method != http.MethodGet {
+	if s.cfg.ReadToken == "" {
 		return
 	}
 	if !bearer(c, s.cfg.ReadToken) && (s.cfg.APIToken == "" || !bearer(c, s.cfg.APIToken)) {

@@ -228,3 +228,24 @@ func TestEveryAnalysisAnswersWithItsCypherAndABrowserLink(t *testing.T) {
 		t.Fatalf("scenario with a wrong type: %d %v", code, body)
 	}
 }
+
+func TestAReadTokenGuardsEveryRead(t *testing.T) {
+	srv, _ := mustServer(t, mmhttp.Config{APIToken: token, ReadToken: "reader"})
+	for _, tc := range []struct {
+		method, path, auth string
+		body               []byte
+		want               int
+	}{
+		{"GET", "/v1/countries", "", nil, 401},
+		{"GET", "/v1/countries", "reader", nil, 200},
+		{"GET", "/v1/countries", token, nil, 200},
+		{"POST", "/v1/scenarios", "", []byte(`{"mineral":"rare-earths"}`), 401},
+		{"POST", "/v1/scenarios", "reader", []byte(`{"mineral":"rare-earths"}`), 200},
+		{"POST", "/v1/graph", "reader", []byte(`{}`), 401},
+		{"GET", "/healthz", "", nil, 200},
+	} {
+		if code, body := call(t, tc.method, srv.URL+tc.path, tc.auth, tc.body); code != tc.want {
+			t.Errorf("%s %s with %q: %d %v, want %d", tc.method, tc.path, tc.auth, code, body, tc.want)
+		}
+	}
+}

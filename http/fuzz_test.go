@@ -1,0 +1,99 @@
+package http
+
+import (
+	"errors"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/mineralmap/mineralmap/graph"
+)
+
+// paramErrorOK reports whether err is what a parameter parser may answer: nothing, or an
+// invalid-parameter error that names the parameter.
+func paramErrorOK(err error) bool {
+	if err == nil {
+		return true
+	}
+	var e *graph.Error
+	return errors.As(err, &e) && e.Kind == graph.KindInvalid && len(e.Details) > 0
+}
+
+// FuzzQueryParameters runs every query-parameter parser on arbitrary query strings: they must
+// never panic and answer only clean 422 errors.
+func FuzzQueryParameters(f *testing.F) {
+	for _, q := range []string{
+		"mineral=rare-earths&to=JP&avoid=CN,MY&k=3&max_hops=8&restrictions=bans&as_of=2026-01-01",
+		"k=-1&max_hops=99999999999999999999&as_of=2026-02-30",
+		"avoid=,,,&restrictions=&limit=1e3&cursor=%ZZ",
+		"mineral=%00&to=a%2Fb&year=2024&stage=refining",
+		"a=1&a=2",
+	} {
+		f.Add(q)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	f.Fuzz(func(t *testing.T, query string) {
+		if _, err := url.ParseQuery(query); err != nil {
+			return // net/http would have refused the URL before a handler ran
+		}
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest("GET", "/v1/paths?"+url.Values{}.Encode(), nil)
+		c.Request.URL.RawQuery = query
+		checks := []error{
+			checkParams(c, "mineral", "to", "from", "avoid", "k", "max_hops", "restrictions", "as_of"),
+			func() error { _, err := intParam(c, "k", 3, 1, 20); return err }(),
+			func() error { _, err := idParam(c, "mineral", true); return err }(),
+			func() error { _, err := idListParam(c, "avoid"); return err }(),
+			func() error { _, err := dateParam(c, "as_of"); return err }(),
+			func() error { _, err := enumParam(c, "restrictions", "bans", "bans", "all", "ignore"); return err }(),
+			func() error { _, err := conditions(c); return err }(),
+		}
+		for i, err := range checks {
+			if !paramErrorOK(err) {
+				t.Fatalf("parser %d answered %v for %q", i, err, query)
+			}
+		}
+		if ids, err := idListParam(c, "avoid"); err == nil {
+			for _, id := range ids {
+				if !graph.ValidID(id) {
+					t.Fatalf("idListParam let through %q", id)
+				}
+			}
+		}
+	})
+}
+
+// FuzzScenarioBody feeds arbitrary bodies to the strict scenario decoder.
+func FuzzScenarioBody(f *testing.F) {
+	f.Add([]byte(`{"mineral":"rare-earths","consumers":["JP"],"remove":{"countries":["CN"],"facilities":[]},"restrictions":[{"country":"CN","targets":["JP"],"measure":"ban"}],"as_of":"2026-01-01"}`))
+	f.Add([]byte(`{"mineral":"x","MINERAL":"y"}`))
+	f.Add([]byte(`{"mineral":"x","remove":{"countries":"CN"}}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := decodeScenario(body)
+		if err == nil {
+			if !graph.ValidID(req.Mineral) {
+				t.Fatalf("accepted a scenario with mineral %q", req.Mineral)
+			}
+			return
+		}
+		if k := graph.KindOf(err); k != graph.KindMalformed && k != graph.KindInvalid {
+			t.Fatalf("unexpected kind %v: %v", k, err)
+		}
+	})
+}
+
+func TestTimeoutsAndOutagesAre503WithRetryAfter(t *testing.T) {
+	for kind, code := range map[graph.Kind]string{graph.KindTimeout: "timeout", graph.KindUnavailable: "unavailable"} {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest("GET", "/v1/paths", nil)
+		writeError(c, graph.Errorf(kind, "boom"))
+		if w.Code != 503 || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), `"code":"`+code+`"`) {
+			t.Errorf("%s: %d Retry-After=%q %s", code, w.Code, w.Header().Get("Retry-After"), w.Body)
+		}
+	}
+}
