@@ -49,10 +49,8 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	}
 	ans := ChokepointsAnswer{Mineral: req.Mineral, Consumer: req.Consumer, Restrictions: req.Restrictions,
 		AsOf: req.AsOf.Format("2006-01-02"), Chokepoints: []ChokepointItem{}}
-	if _, err := a.requireLabel(ctx, "mineral", req.Mineral, graph.LabelMineral); err != nil {
-		return ans, err
-	}
-	if _, err := a.requireLabel(ctx, "consumer", req.Consumer, graph.LabelCountry, graph.LabelFacility); err != nil {
+	if _, err := a.resolve(ctx, idCheck{"mineral", req.Mineral, []string{graph.LabelMineral}},
+		idCheck{"consumer", req.Consumer, []string{graph.LabelCountry, graph.LabelFacility}}); err != nil {
 		return ans, err
 	}
 	n, err := a.fetchNetwork(ctx, req.Mineral, req.Conditions, nil)

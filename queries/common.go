@@ -145,6 +145,41 @@ func (a *Analyses) labelsOf(ctx context.Context, param string, ids ...string) (m
 	return labels, nil
 }
 
+// idCheck asks that the id given for param names a node of one of labels.
+type idCheck struct {
+	param  string
+	id     string
+	labels []string
+}
+
+// resolve runs every check with one lookup and returns the label of each id; an id that names
+// nothing, or a node of another label, is not_found with every failing parameter listed.
+func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]string, error) {
+	ids := make([]string, 0, len(checks))
+	for _, c := range checks {
+		ids = append(ids, c.id)
+	}
+	slices.Sort(ids)
+	got, err := a.store.LookupLabels(ctx, slices.Compact(ids))
+	if err != nil {
+		return nil, err
+	}
+	var details []graph.Detail
+	for _, c := range checks {
+		l, ok := got[c.id]
+		switch {
+		case !ok:
+			details = append(details, graph.Detail{Path: c.param, Message: "unknown id " + strconv.Quote(c.id)})
+		case !slices.Contains(c.labels, l):
+			details = append(details, graph.Detail{Path: c.param, Message: fmt.Sprintf("%q is a %s, not a %s", c.id, l, strings.Join(c.labels, " or "))})
+		}
+	}
+	if len(details) > 0 {
+		return nil, &graph.Error{Kind: graph.KindNotFound, Message: details[0].Message, Details: details}
+	}
+	return got, nil
+}
+
 // requireLabel checks that id names a node of one of labels.
 func (a *Analyses) requireLabel(ctx context.Context, param, id string, labels ...string) (string, error) {
 	got, err := a.labelsOf(ctx, param, id)

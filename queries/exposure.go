@@ -48,23 +48,22 @@ type ExposureAnswer struct {
 func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureAnswer, error) {
 	req.Conditions = req.Conditions.normalized()
 	ans := ExposureAnswer{Consumer: req.Consumer, Supplier: req.Supplier, Restrictions: req.Restrictions, AsOf: req.AsOf.Format("2006-01-02")}
-	consumerLabel, err := a.requireLabel(ctx, "consumer", req.Consumer, graph.LabelCountry, graph.LabelFacility)
+	checks := []idCheck{{"consumer", req.Consumer, []string{graph.LabelCountry, graph.LabelFacility}},
+		{"supplier", req.Supplier, []string{graph.LabelCountry}}}
+	if req.Mineral != "" {
+		checks = append(checks, idCheck{"mineral", req.Mineral, []string{graph.LabelMineral}})
+	}
+	labels, err := a.resolve(ctx, checks...)
 	if err != nil {
 		return ans, err
 	}
-	if _, err := a.requireLabel(ctx, "supplier", req.Supplier, graph.LabelCountry); err != nil {
-		return ans, err
-	}
+	consumerLabel := labels[req.Consumer]
 	if consumerLabel == graph.LabelCountry && req.Consumer == req.Supplier {
 		return ans, &graph.Error{Kind: graph.KindInvalid, Message: "the supplier is the consumer itself",
 			Details: []graph.Detail{{Path: "supplier", Message: "name another country"}}}
 	}
 	minerals := []string{req.Mineral}
-	if req.Mineral != "" {
-		if _, err := a.requireLabel(ctx, "mineral", req.Mineral, graph.LabelMineral); err != nil {
-			return ans, err
-		}
-	} else {
+	if req.Mineral == "" {
 		recs, err := a.collect(ctx, strings.Replace(exposureMineralsCypher, "(c {id: $consumer})", fmt.Sprintf("(c:%s {id: $consumer})", consumerLabel), 1),
 			map[string]any{"consumer": req.Consumer})
 		if err != nil {

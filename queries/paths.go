@@ -101,26 +101,17 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 	if req.From != "" {
 		ans.From = &req.From
 	}
-	if _, err := a.requireLabel(ctx, "mineral", req.Mineral, graph.LabelMineral); err != nil {
-		return ans, err
-	}
-	ends := []string{req.To}
+	checks := []idCheck{{"mineral", req.Mineral, []string{graph.LabelMineral}},
+		{"to", req.To, []string{graph.LabelFacility, graph.LabelCountry}}}
 	if req.From != "" {
-		ends = append(ends, req.From)
+		checks = append(checks, idCheck{"from", req.From, []string{graph.LabelFacility, graph.LabelCountry}})
 	}
-	labels, err := a.labelsOf(ctx, "to", ends...)
+	for _, id := range req.Avoid {
+		checks = append(checks, idCheck{"avoid", id, []string{graph.LabelFacility, graph.LabelCountry}})
+	}
+	labels, err := a.resolve(ctx, checks...)
 	if err != nil {
 		return ans, err
-	}
-	for _, id := range ends {
-		if l := labels[id]; l != graph.LabelFacility && l != graph.LabelCountry {
-			return ans, graph.Errorf(graph.KindNotFound, "%q is a %s; paths run between facilities and countries", id, l)
-		}
-	}
-	if len(req.Avoid) > 0 {
-		if _, err := a.labelsOf(ctx, "avoid", req.Avoid...); err != nil {
-			return ans, err
-		}
 	}
 
 	params := req.Conditions.params()

@@ -49,34 +49,22 @@ type ScenarioAnswer struct {
 func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond Conditions) (ScenarioAnswer, error) {
 	cond = cond.normalized()
 	ans := ScenarioAnswer{Mineral: req.Mineral, Results: []ScenarioResult{}}
-	if _, err := a.requireLabel(ctx, "/mineral", req.Mineral, graph.LabelMineral); err != nil {
-		return ans, err
-	}
-	checks := []struct {
-		path   string
-		ids    []string
-		labels []string
-	}{
-		{"/consumers", req.Consumers, []string{graph.LabelCountry, graph.LabelFacility}},
-		{"/remove/countries", req.Remove.Countries, []string{graph.LabelCountry}},
-		{"/remove/facilities", req.Remove.Facilities, []string{graph.LabelFacility}},
-	}
-	for _, c := range checks {
-		for _, id := range c.ids {
-			if _, err := a.requireLabel(ctx, c.path, id, c.labels...); err != nil {
-				return ans, err
-			}
+	checks := []idCheck{{"/mineral", req.Mineral, []string{graph.LabelMineral}}}
+	add := func(path string, ids []string, labels ...string) {
+		for _, id := range ids {
+			checks = append(checks, idCheck{path, id, labels})
 		}
 	}
+	add("/consumers", req.Consumers, graph.LabelCountry, graph.LabelFacility)
+	add("/remove/countries", req.Remove.Countries, graph.LabelCountry)
+	add("/remove/facilities", req.Remove.Facilities, graph.LabelFacility)
 	var extra []extraRestriction
 	for _, r := range req.Restrictions {
-		ids := append([]string{r.Country}, r.Targets...)
-		for _, id := range ids {
-			if _, err := a.requireLabel(ctx, "/restrictions", id, graph.LabelCountry); err != nil {
-				return ans, err
-			}
-		}
+		add("/restrictions", append([]string{r.Country}, r.Targets...), graph.LabelCountry)
 		extra = append(extra, extraRestriction{Country: r.Country, Targets: r.Targets})
+	}
+	if _, err := a.resolve(ctx, checks...); err != nil {
+		return ans, err
 	}
 	n, err := a.fetchNetwork(ctx, req.Mineral, cond, extra)
 	if err != nil {
