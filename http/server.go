@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -22,11 +23,16 @@ import (
 
 // Config is what the HTTP layer needs to know.
 type Config struct {
-	APIToken   string // bearer token for writes; empty refuses writes
-	ReadToken  string // bearer token for reads; empty leaves reads open
-	BodyLimit  int64  // bytes; default 16 MiB
-	BrowserURL string // Neo4j Browser, for browser_url (default http://127.0.0.1:7474/browser/)
-	PublicURL  string // this API as browsers reach it, for the stylesheet and guide links
+	APIToken  string // bearer token for writes; empty refuses writes
+	ReadToken string // bearer token for reads; empty leaves reads open
+	BodyLimit int64  // bytes; default 16 MiB
+	// MaxConcurrent bounds the reads that run against Neo4j at once (default 4 × GOMAXPROCS);
+	// the others wait their turn, up to QueueTimeout (default 30 s), before their time budget
+	// starts. On a saturated machine fewer queries at once finish sooner than many.
+	MaxConcurrent int
+	QueueTimeout  time.Duration
+	BrowserURL    string // Neo4j Browser, for browser_url (default http://127.0.0.1:7474/browser/)
+	PublicURL     string // this API as browsers reach it, for the stylesheet and guide links
 }
 
 // Server is the API.
@@ -36,6 +42,7 @@ type Server struct {
 	cfg      Config
 	engine   *gin.Engine
 	metrics  *metrics
+	slots    chan struct{}
 }
 
 const requestIDKey = "request_id"
@@ -45,8 +52,15 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 16 << 20
 	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 4 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.QueueTimeout <= 0 {
+		cfg.QueueTimeout = 30 * time.Second
+	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New(), metrics: newMetrics(store.Config().MaxPoolSize)}
+	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New(), metrics: newMetrics(store.Config().MaxPoolSize),
+		slots: make(chan struct{}, cfg.MaxConcurrent)}
 	store.SetObserver(s.metrics)
 	e := s.engine
 	e.HandleMethodNotAllowed = true
@@ -66,7 +80,7 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 	e.GET("/openapi.json", s.openapi)
 
 	v1 := e.Group("/v1")
-	reads := v1.Group("", s.requireRead)
+	reads := v1.Group("", s.requireRead, s.takeTurn)
 	writes := v1.Group("", s.requireWrite)
 	writes.POST("/graph", s.loadGraph)
 	writes.DELETE("/graph", s.deleteGraph)
@@ -135,6 +149,22 @@ func (s *Server) requireRead(c *gin.Context) {
 	if !bearer(c, s.cfg.ReadToken) && (s.cfg.APIToken == "" || !bearer(c, s.cfg.APIToken)) {
 		c.Header("WWW-Authenticate", `Bearer realm="mineralmap"`)
 		writeError(c, graph.Errorf(graph.KindUnauthorized, "reads need 'Authorization: Bearer <MINERALMAP_READ_TOKEN>'"))
+	}
+}
+
+// takeTurn admits a read when one of MaxConcurrent slots is free, and answers 503 when none
+// frees up within QueueTimeout.
+func (s *Server) takeTurn(c *gin.Context) {
+	timer := time.NewTimer(s.cfg.QueueTimeout)
+	defer timer.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+		c.Next()
+	case <-timer.C:
+		writeError(c, graph.Errorf(graph.KindUnavailable, "the server is busy: no turn came within %s", s.cfg.QueueTimeout))
+	case <-c.Request.Context().Done():
+		c.Abort()
 	}
 }
 

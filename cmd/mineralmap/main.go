@@ -111,14 +111,17 @@ func serve(ctx context.Context) error {
 		}
 	}()
 	bodyLimit, _ := strconv.ParseInt(env("MINERALMAP_BODY_LIMIT", "16777216"), 10, 64)
+	maxConcurrent, _ := strconv.Atoi(env("MINERALMAP_MAX_CONCURRENT", "0"))
 	browser := env("MINERALMAP_BROWSER_URL", "http://127.0.0.1:7474/browser/")
 	addr := env("MINERALMAP_ADDR", "127.0.0.1:8080")
 	api := mmhttp.New(store, queries.New(store, browser), mmhttp.Config{
-		APIToken:   os.Getenv("MINERALMAP_API_TOKEN"),
-		ReadToken:  os.Getenv("MINERALMAP_READ_TOKEN"),
-		BodyLimit:  bodyLimit,
-		BrowserURL: browser,
-		PublicURL:  env("MINERALMAP_PUBLIC_URL", "http://"+addr),
+		APIToken:      os.Getenv("MINERALMAP_API_TOKEN"),
+		ReadToken:     os.Getenv("MINERALMAP_READ_TOKEN"),
+		BodyLimit:     bodyLimit,
+		MaxConcurrent: maxConcurrent,
+		QueueTimeout:  envDuration("MINERALMAP_QUEUE_TIMEOUT", 30*time.Second),
+		BrowserURL:    browser,
+		PublicURL:     env("MINERALMAP_PUBLIC_URL", "http://"+addr),
 	})
 	srv := &http.Server{
 		Addr:              addr,
