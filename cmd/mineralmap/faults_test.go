@@ -217,6 +217,24 @@ func bigDocument(n int) []byte {
 	return b.Bytes()
 }
 
+// postDocument loads doc through the API in the background; the channel gets the status (0 when
+// the connection broke).
+func postDocument(url string, doc []byte) <-chan int {
+	done := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", url+"/v1/graph", bytes.NewReader(doc))
+		req.Header.Set("Authorization", "Bearer fault-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	return done
+}
+
 // storedOf counts the kill-test facilities and supplies in the store.
 func storedOf(t *testing.T, s *graph.Store) (facilities, supplies int64) {
 	t.Helper()
@@ -269,18 +287,7 @@ func TestAKilledLoadStoresAllOrNothing(t *testing.T) {
 		}
 		a := startAPI(t, cfg.URI, "NEO4J_USER="+cfg.User, "NEO4J_PASSWORD="+cfg.Password)
 		delay := time.Duration(50+r.IntN(2500)) * time.Millisecond
-		done := make(chan int, 1)
-		go func() {
-			req, _ := http.NewRequest("POST", a.url+"/v1/graph", bytes.NewReader(doc))
-			req.Header.Set("Authorization", "Bearer fault-token")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				done <- 0
-				return
-			}
-			resp.Body.Close()
-			done <- resp.StatusCode
-		}()
+		done := postDocument(a.url, doc)
 		time.Sleep(delay)
 		_ = a.cmd.Process.Signal(syscall.SIGKILL)
 		status := <-done
@@ -304,18 +311,7 @@ func TestSIGTERMLetsAnInFlightLoadFinish(t *testing.T) {
 	cfg := graphtest.Config(t)
 	a := startAPI(t, cfg.URI, "NEO4J_USER="+cfg.User, "NEO4J_PASSWORD="+cfg.Password)
 	doc := bigDocument(20000)
-	done := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest("POST", a.url+"/v1/graph", bytes.NewReader(doc))
-		req.Header.Set("Authorization", "Bearer fault-token")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			done <- 0
-			return
-		}
-		resp.Body.Close()
-		done <- resp.StatusCode
-	}()
+	done := postDocument(a.url, doc)
 	time.Sleep(300 * time.Millisecond)
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
