@@ -33,5 +33,10 @@ neo4j-status:
 load-fixtures: build
 	bin/mineralmap load fixtures/*.json
 
+## bench: load and query synthetic networks of 10k, 100k and 1M edges, compare with networkx,
+## write bench/RESULTS.md (own Neo4j on 37687, API on 38080; not part of make test)
+bench:
+	@bench/run.sh
+
 clean:
 	rm -rf bin test-results

@@ -153,6 +153,28 @@ func (s *Store) Read(ctx context.Context, work func(tx neo4j.ManagedTransaction)
 	return out, nil
 }
 
+// Version names the state of the database: the bookmark Neo4j returns after a read, which
+// carries its last committed transaction. Equal versions mean nothing was committed in between,
+// so what was read at the first is what the database still holds (queries caches M-networks on
+// it). Empty when the server gives no bookmark.
+func (s *Store) Version(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadTimeout)
+	defer cancel()
+	sess := s.session(ctx, neo4j.AccessModeRead)
+	defer sess.Close(context.WithoutCancel(ctx))
+	_, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		r, err := tx.Run(ctx, "RETURN 1", nil)
+		if err != nil {
+			return nil, err
+		}
+		return r.Consume(ctx)
+	}, neo4j.WithTxTimeout(s.cfg.ReadTimeout))
+	if err != nil {
+		return "", classify(err, "read the database version")
+	}
+	return strings.Join(sess.LastBookmarks(), ","), nil
+}
+
 // unreachable reports whether err says that no connection to Neo4j could be made.
 func unreachable(err error) bool {
 	msg := err.Error()

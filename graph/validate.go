@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
-	"hash/fnv"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 )
 
 // Source opens a load document. A load reads it more than once (validation, then nodes, then
@@ -65,20 +67,18 @@ func validate(ctx context.Context, src Source, lookup LabelLookup) (*plan, error
 				nodes[id] = nodeSeen{label: e.Section.label, pointer: e.Pointer}
 			}
 		} else {
-			h := fnv.New64a()
-			h.Write([]byte(e.Section.name + "\x00" + identity(e.Row)))
-			idx := int32(entryIndex(e.Pointer))
-			if first, dup := edges[h.Sum64()]; dup {
+			key := entryKey(e)
+			if first, dup := edges[key]; dup {
 				probs.add(e.Pointer, "duplicate %s entry: /%s/%d has the same %s", e.Section.name, e.Section.name, first, keyNames(e.Section))
 			} else {
-				edges[h.Sum64()] = idx
+				edges[key] = int32(entryIndex(e.Pointer))
 			}
 		}
 		// References to nodes seen already are checked now; the rest wait for the end.
 		for _, rf := range e.refs {
 			if n, ok := nodes[rf.id]; ok {
 				if !slices.Contains(rf.labels, n.label) {
-					probs.add(rf.pointer, "%q is a %s; expected %s", rf.id, n.label, strings.Join(rf.labels, " or "))
+					probs.add(rf.pointer(), "%q is a %s; expected %s", rf.id, n.label, strings.Join(rf.labels, " or "))
 				}
 				continue
 			}
@@ -130,15 +130,41 @@ func validate(ctx context.Context, src Source, lookup LabelLookup) (*plan, error
 		l, ok := p.labels[rf.id]
 		switch {
 		case !ok:
-			probs.add(rf.pointer, "%s %q is neither in the document nor stored", strings.Join(rf.labels, " or "), rf.id)
+			probs.add(rf.pointer(), "%s %q is neither in the document nor stored", strings.Join(rf.labels, " or "), rf.id)
 		case !slices.Contains(rf.labels, l):
-			probs.add(rf.pointer, "%q is a %s; expected %s", rf.id, l, strings.Join(rf.labels, " or "))
+			probs.add(rf.pointer(), "%q is a %s; expected %s", rf.id, l, strings.Join(rf.labels, " or "))
 		}
 	}
 	if err := probs.err(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// entryKey hashes a relationship entry's section and identity (its key fields) with 64-bit
+// FNV-1a, without building strings.
+func entryKey(e Entry) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+		h *= prime // a separator: ("ab","c") and ("a","bc") differ
+	}
+	add(e.Section.name)
+	for _, f := range e.Section.fields {
+		if !f.key {
+			continue
+		}
+		switch v := e.Row[f.name].(type) {
+		case string:
+			add(v)
+		case dbtype.Date:
+			add(time.Time(v).Format(dateLayout))
+		}
+	}
+	return h
 }
 
 // entryIndex is the index at the end of an entry's pointer (/supplies/12 → 12).

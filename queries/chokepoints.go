@@ -58,7 +58,7 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 		return ans, err
 	}
 	ans.Cypher = n.cypher
-	net := NewNetwork(n.open, n.sources)
+	net := n.openNetwork()
 	ans.SupplyT = net.MaxFlow(req.Consumer, nil)
 	own := n.countryOf(req.Consumer)
 	if own == "" { // a consumer outside the M-network: its country is itself or its facility's
@@ -68,7 +68,7 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	var candidates []Candidate
 	countries := map[string]bool{}
 	for _, id := range onPath {
-		info := n.nodes[id]
+		info, _ := n.node(id)
 		if !info.IsCountry && id != req.Consumer {
 			candidates = append(candidates, Candidate{ID: id, Type: "facility", Members: []string{id}})
 		}
@@ -87,7 +87,8 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	for _, c := range net.Chokepoints(req.Consumer, candidates, req.Limit) {
 		item := ChokepointItem{ID: c.ID, Type: c.Type, SupplyAtRisk: c.SupplyAtRisk, SinglePointOfFailure: c.SinglePointOfFailure}
 		if c.Type == "facility" {
-			item.Name, item.Country = n.nodes[c.ID].Name, n.nodes[c.ID].Country
+			info, _ := n.node(c.ID)
+			item.Name, item.Country = info.Name, info.Country
 		} else {
 			item.Name, item.Country = names[c.ID], c.ID
 		}
@@ -102,7 +103,7 @@ func (a *Analyses) countryNames(ctx context.Context, n *mnet, countries map[stri
 	names := map[string]string{}
 	var missing []string
 	for c := range countries {
-		if info, ok := n.nodes[c]; ok && info.IsCountry {
+		if info, ok := n.node(c); ok && info.IsCountry {
 			names[c] = info.Name
 		} else {
 			missing = append(missing, c)

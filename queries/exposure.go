@@ -82,7 +82,7 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 			return ans, err
 		}
 		ans.Cypher = n.cypher
-		net := NewNetwork(n.open, n.sources)
+		net := n.openNetwork()
 		e := MineralExposure{Mineral: m, SupplyT: net.MaxFlow(req.Consumer, nil),
 			SupplyAtRisk: net.SupplyAtRisk(req.Consumer, n.removal([]string{req.Supplier}, nil))}
 		if req.Mineral != "" {

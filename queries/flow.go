@@ -83,16 +83,38 @@ const maxFlowWorkers = 8
 // in Cypher, or with DefaultSources). Self-loops, and edges whose capacity is
 // not a finite positive number, carry no flow and are ignored.
 func NewNetwork(edges []FlowEdge, sources []string) *Network {
-	n := &Network{index: make(map[string]int32, len(edges)/2+len(sources))}
+	index := make(map[string]int32, len(edges)/2+len(sources))
+	var ids []string
 	intern := func(id string) int32 {
-		if i, ok := n.index[id]; ok {
+		if i, ok := index[id]; ok {
 			return i
 		}
-		i := int32(len(n.ids))
-		n.ids = append(n.ids, id)
-		n.index[id] = i
+		i := int32(len(ids))
+		ids = append(ids, id)
+		index[id] = i
 		return i
 	}
+	indexed := make([]indexedEdge, len(edges))
+	for i, e := range edges {
+		indexed[i] = indexedEdge{From: intern(e.From), To: intern(e.To), Capacity: e.Capacity}
+	}
+	src := make([]int32, len(sources))
+	for i, s := range sources {
+		src[i] = intern(s)
+	}
+	return newIndexedNetwork(ids, index, indexed, src)
+}
+
+// indexedEdge is an edge between nodes named by their index.
+type indexedEdge struct {
+	From, To int32
+	Capacity float64
+}
+
+// newIndexedNetwork is NewNetwork for edges whose ends are indexes into ids
+// (index maps ids back); the Network keeps ids and index as they are.
+func newIndexedNetwork(ids []string, index map[string]int32, edges []indexedEdge, sources []int32) *Network {
+	n := &Network{ids: ids, index: index}
 
 	// Merge edges into one arc pair per unordered node pair.
 	type pair struct {
@@ -107,7 +129,7 @@ func NewNetwork(edges []FlowEdge, sources []string) *Network {
 		if e.From == e.To || !(c > 0) || math.IsInf(c, 0) {
 			continue
 		}
-		a, b := intern(e.From), intern(e.To)
+		a, b := e.From, e.To
 		u, v := min(a, b), max(a, b)
 		key := uint64(u)<<32 | uint64(v)
 		k, ok := pairOf[key]
@@ -123,9 +145,7 @@ func NewNetwork(edges []FlowEdge, sources []string) *Network {
 		}
 		total += c
 	}
-	for _, s := range sources {
-		n.sources = append(n.sources, intern(s))
-	}
+	n.sources = slices.Clone(sources)
 	slices.Sort(n.sources)
 	n.sources = slices.Compact(n.sources)
 	n.eps = total * relEps
@@ -239,17 +259,19 @@ type Chokepoint struct {
 	SinglePointOfFailure bool
 }
 
-// Chokepoints evaluates every candidate against sink and returns those with a
+// Chokepoints evaluates the candidates against sink and returns those with a
 // supply at risk above 0, sorted by supply at risk descending, then ID, at
 // most limit of them (limit <= 0 means all). SinglePointOfFailure is supply at
 // risk == 1: every path to sink crosses the candidate. The caller excludes the
 // sink itself and the sink's own country from candidates.
 //
-// flow(all) is computed once. A candidate none of whose members carries any of
-// that flow has risk 0 without running a flow: the same flow is still
-// feasible without it. (This covers every candidate off OnSomePath.) The
-// others run one max-flow each, in parallel, on the network narrowed to
-// OnSomePath, which changes no flow.
+// One max-flow f gives every candidate an upper bound: removing it loses at
+// most the flow f sends out of its members (the rest of f stays feasible), so
+// a candidate carrying none of f has risk 0. The others are evaluated exactly,
+// one max-flow each on the network narrowed to OnSomePath (which changes no
+// flow), largest bound first, and the search stops once limit candidates are
+// known whose risks exceed every remaining bound: on a large network a top-20
+// takes tens of max-flows instead of one per facility.
 func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []Chokepoint {
 	out := []Chokepoint{}
 	t, ok := n.index[sink]
@@ -259,63 +281,79 @@ func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []
 	onPath := n.onSomePath(t)
 	s := n.getScratch()
 	all := n.maxFlow(t, s)
-	carries := n.carriesFlow(s)
+	outflow := n.outflows(s)
+	paths := n.decompose(t, s)
 	n.putScratch(s)
 	if !(all > 0) {
 		return out
 	}
 
-	// Only candidates carrying some of the flow need a run.
 	type job struct {
 		cand    int
 		members []int32
+		bound   float64 // upper bound of the risk
+		risk    float64
 	}
-	var jobs []job
+	var jobs []*job
 	for ci, c := range candidates {
-		var members []int32
-		carrying := false
+		j := &job{cand: ci}
+		sent := 0.0
 		for _, id := range c.Members {
 			if i, ok := n.index[id]; ok {
-				members = append(members, i)
-				carrying = carrying || carries[i]
+				j.members = append(j.members, i)
+				if i != t {
+					sent += outflow[i]
+				}
 			}
 		}
-		if carrying {
-			jobs = append(jobs, job{ci, members})
+		if j.bound = min(sent/all, 1); j.bound > boundSlack {
+			jobs = append(jobs, j)
 		}
 	}
+	slices.SortStableFunc(jobs, func(a, b *job) int {
+		return cmp.Or(cmp.Compare(b.bound, a.bound), cmp.Compare(candidates[a.cand].ID, candidates[b.cand].ID))
+	})
 
-	risks := make([]float64, len(jobs))
-	workers := min(runtime.GOMAXPROCS(0), maxFlowWorkers, len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan int, len(jobs))
-	for j := range jobs {
-		next <- j
-	}
-	close(next)
-	for range workers {
-		wg.Go(func() {
-			s := n.getScratch()
-			defer n.putScratch(s)
-			for j := range next {
+	// Evaluate in waves of one job per worker, in bound order, until the limit-th
+	// best risk found is above the next bound.
+	workers := min(runtime.GOMAXPROCS(0), maxFlowWorkers)
+	var found []float64 // risks above 0, kept sorted descending
+	done := 0
+	for done < len(jobs) {
+		if limit > 0 && len(found) >= limit && found[limit-1] > jobs[done].bound+boundSlack {
+			break
+		}
+		wave := jobs[done:min(done+workers, len(jobs))]
+		var wg sync.WaitGroup
+		for _, j := range wave {
+			wg.Go(func() {
+				s := n.getScratch()
+				defer n.putScratch(s)
 				// Narrow to the walks (sink stays), then delete the candidate.
 				for i, on := range onPath {
 					s.blocked[i] = !on && int32(i) != t
 				}
-				for _, m := range jobs[j].members {
+				for _, m := range j.members {
 					s.blocked[m] = true
 				}
-				risks[j] = riskOf(all, n.maxFlow(t, s))
+				kept := paths.without(j.members, s)
+				j.risk = riskOf(all, kept+n.augment(t, s))
+			})
+		}
+		wg.Wait()
+		for _, j := range wave {
+			if j.risk > 0 {
+				at, _ := slices.BinarySearchFunc(found, j.risk, func(x, r float64) int { return cmp.Compare(r, x) })
+				found = slices.Insert(found, at, j.risk)
 			}
-			clear(s.blocked)
-		})
+		}
+		done += len(wave)
 	}
-	wg.Wait()
 
-	for j, r := range risks {
-		if r > 0 {
-			c := candidates[jobs[j].cand]
-			out = append(out, Chokepoint{ID: c.ID, Type: c.Type, SupplyAtRisk: r, SinglePointOfFailure: r == 1})
+	for _, j := range jobs[:done] {
+		if j.risk > 0 {
+			c := candidates[j.cand]
+			out = append(out, Chokepoint{ID: c.ID, Type: c.Type, SupplyAtRisk: j.risk, SinglePointOfFailure: j.risk == 1})
 		}
 	}
 	slices.SortFunc(out, func(a, b Chokepoint) int {
@@ -330,6 +368,10 @@ func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []
 	}
 	return out
 }
+
+// boundSlack absorbs float rounding when risks are compared with their upper
+// bounds: risks are rounded to 1e-9, flows carry relative errors far below it.
+const boundSlack = 1e-7
 
 // OnSomePath returns, sorted, the nodes other than sink that lie on some
 // source→sink walk: reachable from a source other than sink without passing
@@ -387,22 +429,38 @@ func (n *Network) onSomePath(t int32) []bool {
 	return on
 }
 
-// carriesFlow reports, per node, whether the flow left in s.arcs sends more
-// than eps out of it along some arc.
-func (n *Network) carriesFlow(s *flowScratch) []bool {
-	carries := make([]bool, len(n.ids))
-	for u := range carries {
+// outflows returns, per node, how much the flow left in s.arcs sends out of
+// it (for a source, what it takes from the super-source included).
+func (n *Network) outflows(s *flowScratch) []float64 {
+	out := make([]float64, len(n.ids))
+	for u := range out {
 		for p := n.start[u]; p < n.start[u+1]; p++ {
-			if s.arcs[p].res < n.arcs[p].res-n.eps {
-				carries[u] = true
-				break
+			if f := n.arcs[p].res - s.arcs[p].res; f > n.eps {
+				out[u] += f
 			}
 		}
 	}
-	return carries
+	return out
 }
 
+// bytes estimates the memory the network holds, its idle scratch included.
+func (n *Network) bytes() int64 {
+	per := int64(len(n.arcs))*16 + int64(len(n.ids))*13
+	n.mu.Lock()
+	idle := int64(len(n.free))
+	n.mu.Unlock()
+	return per + idle*per
+}
+
+// flowSlots bounds the max-flows running at once, across requests: they are
+// CPU-bound, and each holds a copy of its network's residuals, so more of them
+// than cores adds memory, not speed.
+var flowSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// getScratch waits for a flow slot and returns the state for one max-flow run;
+// putScratch gives both back. A goroutine holds at most one at a time.
 func (n *Network) getScratch() *flowScratch {
+	flowSlots <- struct{}{}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if k := len(n.free); k > 0 {
@@ -426,6 +484,7 @@ func (n *Network) putScratch(s *flowScratch) {
 	n.mu.Lock()
 	n.free = append(n.free, s)
 	n.mu.Unlock()
+	<-flowSlots
 }
 
 // maxFlow runs Dinic from all unblocked sources other than t to t, on
@@ -433,9 +492,29 @@ func (n *Network) putScratch(s *flowScratch) {
 // The flow is left in s.arcs.
 func (n *Network) maxFlow(t int32, s *flowScratch) float64 {
 	copy(s.arcs, n.arcs)
+	return n.augment(t, s)
+}
+
+// augment runs Dinic from the flow whose residuals are in s.arcs and returns
+// the flow it adds.
+func (n *Network) augment(t int32, s *flowScratch) float64 {
 	if s.blocked[t] {
 		return 0
 	}
+	// Removed nodes sit at a level of their own for the run, so the searches
+	// test one field per arc.
+	for i, b := range s.blocked {
+		if b {
+			s.nodes[i].level = removedLevel
+		}
+	}
+	defer func() {
+		for i, b := range s.blocked {
+			if b {
+				s.nodes[i].level = -1
+			}
+		}
+	}()
 	total := 0.0
 	for n.levels(t, s) {
 		for _, u := range s.queue {
@@ -456,6 +535,9 @@ func (n *Network) maxFlow(t int32, s *flowScratch) float64 {
 	return total
 }
 
+// removedLevel marks a removed node during a run; -1 is "not labelled".
+const removedLevel = -2
+
 // levels labels nodes with their BFS distance from the sources in the residual
 // network and reports whether t is reached. It stops at t's level: nodes
 // farther away cannot be on a shortest augmenting path. The labelled nodes
@@ -463,7 +545,7 @@ func (n *Network) maxFlow(t int32, s *flowScratch) float64 {
 func (n *Network) levels(t int32, s *flowScratch) bool {
 	nodes, q := s.nodes, s.queue[:0]
 	for _, src := range n.sources {
-		if src != t && !s.blocked[src] {
+		if src != t && nodes[src].level == -1 {
 			nodes[src].level = 0
 			q = append(q, src)
 		}
@@ -475,7 +557,7 @@ func (n *Network) levels(t int32, s *flowScratch) bool {
 		}
 		next := nodes[u].level + 1
 		for _, a := range s.arcs[n.start[u]:n.start[u+1]] {
-			if v := a.head; a.res > n.eps && nodes[v].level < 0 && !s.blocked[v] {
+			if v := a.head; a.res > n.eps && nodes[v].level == -1 {
 				nodes[v].level = next
 				q = append(q, v)
 			}

@@ -1,19 +1,31 @@
-// The M-network of one mineral: every SUPPLIES edge with mineral = $mineral, its ends' countries,
-// and whether an active restriction blocks it. $extra holds a scenario's added restrictions,
-// which block whatever their measure; blocked_after counts them, blocked does not.
-MATCH (m:Mineral {id: $mineral})
-CALL (m) {
-  OPTIONAL MATCH (x:Country)-[r:RESTRICTS]->(m)
-  WHERE r.from <= $as_of AND (r.until IS NULL OR $as_of < r.until) AND r.measure IN $measures
-  RETURN [b IN collect({country: x.id, targets: r.targets}) WHERE b.country IS NOT NULL] AS stored
-}
+// The M-network of one mineral: three statements run in one read transaction. Neo4j spends
+// several microseconds on every record it sends, so the network comes as a few dozen records of
+// parallel lists rather than a record per edge, and each node is sent once, named inside the
+// transaction by its internal id. Which hops a restriction blocks at a date is decided from
+// statement 3 by the service (contract section 4), so one read serves every as_of.
+//
+// 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
+//    each (its own id for a Country), whether it PRODUCES the mineral, and the agreements that
+//    FINANCE it.
 MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
-WITH m, stored, a, s, b, coalesce(a.country, a.id) AS ca, coalesce(b.country, b.id) AS cb
-WITH m, a, s, b, ca, cb,
-     ca <> cb AND any(x IN stored WHERE x.country = ca AND (size(x.targets) = 0 OR cb IN x.targets)) AS blocked,
-     ca <> cb AND any(x IN $extra WHERE x.country = ca AND (size(x.targets) = 0 OR cb IN x.targets)) AS added
-RETURN a.id AS from, b.id AS to, s.volume_t AS volume_t, ca AS from_country, cb AS to_country,
-       a:Country AS from_is_country, b:Country AS to_is_country, a.name AS from_name, b.name AS to_name,
-       blocked, blocked OR added AS blocked_after,
-       EXISTS { (a)-[:PRODUCES]->(m) } AS from_produces
+UNWIND [a, b] AS n
+WITH DISTINCT n
+WITH id(n) % $chunks AS chunk, n
+WITH chunk,
+     collect(id(n)) AS ref, collect(n.id) AS id, collect(n.name) AS name,
+     collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country,
+     collect(EXISTS { (n)-[:PRODUCES]->(:Mineral {id: $mineral}) }) AS produces,
+     collect([(g:Agreement)-[:FINANCES]->(n) | g.id]) AS financed_by
+RETURN ref, id, name, country, is_country, produces, financed_by;
+
+// 2. The edges: their ends (internal ids, as in 1) and volume_t.
+MATCH (a)-[s:SUPPLIES]->(b)
+WHERE s.mineral = $mineral
+WITH id(s) % $chunks AS chunk, id(a) AS a, id(b) AS b, s.volume_t AS v
+WITH chunk, collect(a) AS from, collect(b) AS to, collect(v) AS volume_t
+RETURN from, to, volume_t;
+
+// 3. Every restriction on the mineral.
+MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $mineral})
+RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until

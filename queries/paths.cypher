@@ -1,9 +1,9 @@
-// Supply paths of one mineral to $to, fewest hops first, avoiding nodes and blocked hops.
-// The avoid and restriction predicates sit inside the quantified path pattern, so the search
-// prunes as it goes. The GROUPS and MAX_HOPS placeholders are integers the code validated (Cypher
-// takes no parameters there); FROM and TO are node patterns whose labels come from code.
-// SHORTEST n GROUPS returns every walk of the n smallest lengths per (source, target) pair;
-// walks that repeat a node are dropped by the caller, which asks for more groups when needed.
+// The supply-path search of /v1/paths written in Cypher, for Neo4j Browser: it returns a walk
+// to $to for every source when a path exists and nothing when none does. The service finds its
+// paths in Go over the M-network instead (paths.go): on a large network this query returns
+// every shortest walk of every source, which is too many to sort through.
+// MAX_HOPS is an integer the code validated (Cypher takes no parameters there); FROM and TO are
+// node patterns whose labels come from code.
 MATCH (m:Mineral {id: $mineral})
 CALL (m) {
   OPTIONAL MATCH (x:Country)-[r:RESTRICTS]->(m)
@@ -11,7 +11,7 @@ CALL (m) {
   RETURN [b IN collect({country: x.id, targets: r.targets, measure: r.measure}) WHERE b.country IS NOT NULL] AS active
 }
 WITH m, active, [x IN active WHERE x.measure IN $measures] AS blocking
-MATCH p = SHORTEST {{GROUPS}} GROUPS {{FROM}}
+MATCH p = SHORTEST 1 GROUPS {{FROM}}
   ((a)-[s:SUPPLIES]->(b)
     WHERE s.mineral = $mineral
       AND NOT b.id IN $avoid AND NOT coalesce(b.country, b.id) IN $avoid

@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"slices"
 
 	"github.com/mineralmap/mineralmap/graph"
 )
@@ -75,17 +76,12 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond Condi
 	if len(consumers) == 0 {
 		consumers = n.consumers()
 	}
-	before := NewNetwork(n.open, n.sources)
-	after := NewNetwork(n.after, n.sources)
+	before, after := n.openNetwork(), n.afterNetwork()
 	removed := n.removal(req.Remove.Countries, req.Remove.Facilities)
 	for _, c := range consumers {
 		b, f := before.MaxFlow(c, nil), after.MaxFlow(c, removed)
 		ans.Results = append(ans.Results, ScenarioResult{Consumer: c, BeforeT: b, AfterT: f, LostShare: riskOf(b, f)})
 	}
-	var view []string
-	for id := range n.nodes {
-		view = append(view, id)
-	}
-	ans.BrowserURL = a.browserURL(networkView(req.Mineral, view))
+	ans.BrowserURL = a.browserURL(networkView(req.Mineral, slices.Clone(n.ids)))
 	return ans, nil
 }
