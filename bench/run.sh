@@ -93,7 +93,7 @@ for size in $sizes; do
   read -r mineral consumer supplier < <(python3 -c 'import json,sys; q=json.load(open(sys.argv[1])); print(q["mineral"], q["consumer"], q["supplier"])' "$out/pick.json")
 
   say "API on $api ($mineral to $consumer, avoiding $supplier)"
-  MINERALMAP_ADDR=$api MINERALMAP_READ_TIMEOUT=60s "$work/bin/mineralmap" serve 2>"$out/serve.log" &
+  MINERALMAP_ADDR=$api "$work/bin/mineralmap" serve 2>"$out/serve.log" &
   serve_pid=$!
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://$api/readyz" 2>/dev/null && break; sleep 0.2; done
   base="http://$api/v1"

@@ -19,6 +19,7 @@ type Config struct {
 	Password     string        //
 	Database     string        // empty: the server's default database
 	ReadTimeout  time.Duration // per read transaction (default 5 s)
+	ScanTimeout  time.Duration // per read of a whole M-network into the API's cache (default 60 s)
 	WriteTimeout time.Duration // per load transaction (default 10 min)
 	MaxPoolSize  int           // driver connection pool (default 100)
 }
@@ -63,6 +64,9 @@ func (s *Store) observe(ctx context.Context) func(error) {
 func Open(cfg Config) (*Store, error) {
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = 5 * time.Second
+	}
+	if cfg.ScanTimeout <= 0 {
+		cfg.ScanTimeout = time.Minute
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Minute
@@ -136,17 +140,28 @@ func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 // Read runs work in a READ transaction bounded by the read timeout. Reads are idempotent, so
 // the driver may retry them on transient failures.
 func (s *Store) Read(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadTimeout)
+	return s.readWithin(ctx, s.cfg.ReadTimeout, work)
+}
+
+// Scan is Read with the scan timeout, for the reads that fetch a whole M-network: they are
+// shared by every request that needs the network and cached, and on a large graph they take
+// seconds, so they must not fail every time against the budget of one request.
+func (s *Store) Scan(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+	return s.readWithin(ctx, s.cfg.ScanTimeout, work)
+}
+
+func (s *Store) readWithin(ctx context.Context, budget time.Duration, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
 	done := s.observe(ctx)
-	out, err := sess.ExecuteRead(ctx, work, neo4j.WithTxTimeout(s.cfg.ReadTimeout))
+	out, err := sess.ExecuteRead(ctx, work, neo4j.WithTxTimeout(budget))
 	done(err)
 	if err != nil {
 		// The budget ran out: a timeout, unless what kept failing was reaching Neo4j at all.
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !unreachable(err) {
-			return nil, &Error{Kind: KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", s.cfg.ReadTimeout), Err: err}
+			return nil, &Error{Kind: KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", budget), Err: err}
 		}
 		return nil, classify(err, "read")
 	}

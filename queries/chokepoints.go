@@ -3,7 +3,6 @@ package queries
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/mineralmap/mineralmap/graph"
 )
@@ -59,7 +58,6 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	}
 	ans.Cypher = n.cypher
 	net := n.openNetwork()
-	ans.SupplyT = net.MaxFlow(req.Consumer, nil)
 	own := n.countryOf(req.Consumer)
 	if own == "" { // a consumer outside the M-network: its country is itself or its facility's
 		own = req.Consumer
@@ -76,15 +74,18 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 			countries[info.Country] = true
 		}
 	}
+	// The order of candidates does not matter: they are ranked by supply at risk, then id.
+	// Members are a copy: the cached network's lists are shared by concurrent requests.
 	for c := range countries {
-		candidates = append(candidates, Candidate{ID: c, Type: "country", Members: append(n.countryMembers(c), c)})
+		candidates = append(candidates, Candidate{ID: c, Type: "country", Members: append(slices.Clip(n.countryMembers(c)), c)})
 	}
-	slices.SortFunc(candidates, func(x, y Candidate) int { return strings.Compare(x.ID, y.ID) })
 	names, err := a.countryNames(ctx, n, countries)
 	if err != nil {
 		return ans, err
 	}
-	for _, c := range net.Chokepoints(req.Consumer, candidates, req.Limit) {
+	supply, ranked := net.rankChokepoints(req.Consumer, candidates, req.Limit)
+	ans.SupplyT = supply
+	for _, c := range ranked {
 		item := ChokepointItem{ID: c.ID, Type: c.Type, SupplyAtRisk: c.SupplyAtRisk, SinglePointOfFailure: c.SinglePointOfFailure}
 		if c.Type == "facility" {
 			info, _ := n.node(c.ID)

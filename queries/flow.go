@@ -39,6 +39,7 @@ type Network struct {
 	ids     []string
 	index   map[string]int32
 	sources []int32 // sorted, unique
+	source  []bool  // by node: is it one of sources
 
 	start []int32 // len(ids)+1 CSR offsets into arcs
 	arcs  []arc   // res holds the capacity (0 for a pure reverse arc)
@@ -65,6 +66,7 @@ type flowScratch struct {
 	arcs    []arc
 	nodes   []node  // level kept all -1 between runs
 	queue   []int32 // nodes labelled by the last BFS
+	top     int32   // the level of the sources nearest t in the last BFS
 	path    []int32
 	blocked []bool // removed nodes (kept all false between runs)
 }
@@ -151,6 +153,10 @@ func newIndexedNetwork(ids []string, index map[string]int32, edges []indexedEdge
 	n.eps = total * relEps
 
 	nodes := len(n.ids)
+	n.source = make([]bool, nodes)
+	for _, src := range n.sources {
+		n.source[src] = true
+	}
 	n.start = make([]int32, nodes+1)
 	for _, p := range pairs {
 		n.start[p.u+1]++
@@ -273,10 +279,16 @@ type Chokepoint struct {
 // known whose risks exceed every remaining bound: on a large network a top-20
 // takes tens of max-flows instead of one per facility.
 func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []Chokepoint {
-	out := []Chokepoint{}
+	_, out := n.rankChokepoints(sink, candidates, limit)
+	return out
+}
+
+// rankChokepoints is Chokepoints, and the deliverable supply it computes on the way.
+func (n *Network) rankChokepoints(sink string, candidates []Candidate, limit int) (supply float64, out []Chokepoint) {
+	out = []Chokepoint{}
 	t, ok := n.index[sink]
 	if !ok {
-		return out
+		return 0, out
 	}
 	onPath := n.onSomePath(t)
 	s := n.getScratch()
@@ -285,7 +297,7 @@ func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []
 	paths := n.decompose(t, s)
 	n.putScratch(s)
 	if !(all > 0) {
-		return out
+		return all, out
 	}
 
 	type job struct {
@@ -366,7 +378,7 @@ func (n *Network) Chokepoints(sink string, candidates []Candidate, limit int) []
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out
+	return all, out
 }
 
 // boundSlack absorbs float rounding when risks are compared with their upper
@@ -521,7 +533,7 @@ func (n *Network) augment(t int32, s *flowScratch) float64 {
 			s.nodes[u].iter, s.nodes[u].end = n.start[u], n.start[u+1]
 		}
 		for _, src := range n.sources {
-			if src != t && s.nodes[src].level == 0 {
+			if src != t && s.nodes[src].level == s.top {
 				total += n.blockingFlow(src, t, s)
 			}
 		}
@@ -538,36 +550,42 @@ func (n *Network) augment(t int32, s *flowScratch) float64 {
 // removedLevel marks a removed node during a run; -1 is "not labelled".
 const removedLevel = -2
 
-// levels labels nodes with their BFS distance from the sources in the residual
-// network and reports whether t is reached. It stops at t's level: nodes
-// farther away cannot be on a shortest augmenting path. The labelled nodes
-// are left in s.queue so they can be reset without touching the rest.
+// levels labels nodes with their distance to t in the residual network, by a
+// BFS backwards from t, and reports whether a source is reached. It stops at
+// the level of the nearest sources (s.top): the shortest augmenting paths
+// start there, and nodes farther away cannot be on them. Searching from t
+// rather than from the sources matters for the chokepoint ranking: there the
+// flow is nearly maximal, t's way back into the network is through the few
+// arcs the candidate freed, and a search from the thousands of sources would
+// cross the whole network every phase. The labelled nodes are left in s.queue
+// so they can be reset without touching the rest.
 func (n *Network) levels(t int32, s *flowScratch) bool {
-	nodes, q := s.nodes, s.queue[:0]
-	for _, src := range n.sources {
-		if src != t && nodes[src].level == -1 {
-			nodes[src].level = 0
-			q = append(q, src)
-		}
-	}
+	nodes, arcs, q := s.nodes, s.arcs, s.queue[:0]
+	nodes[t].level = 0
+	q = append(q, t)
+	top := int32(-1)
 	for h := 0; h < len(q); h++ {
 		u := q[h]
-		if lt := nodes[t].level; lt >= 0 && nodes[u].level >= lt {
+		if top >= 0 && nodes[u].level >= top {
 			break
 		}
 		next := nodes[u].level + 1
-		for _, a := range s.arcs[n.start[u]:n.start[u+1]] {
-			if v := a.head; a.res > n.eps && nodes[v].level == -1 {
+		for _, a := range arcs[n.start[u]:n.start[u+1]] {
+			// a is u→v; its reverse v→u must have residual.
+			if v := a.head; nodes[v].level == -1 && arcs[a.rev].res > n.eps {
 				nodes[v].level = next
 				q = append(q, v)
+				if top < 0 && n.source[v] {
+					top = next
+				}
 			}
 		}
 	}
-	s.queue = q
-	return nodes[t].level >= 0
+	s.queue, s.top = q, top
+	return top >= 0
 }
 
-// blockingFlow pushes flow from src to t along level-increasing arcs until no
+// blockingFlow pushes flow from src to t along arcs one level nearer t until no
 // such path is left, iteratively (paths can be as long as the network). It
 // augments by each path's bottleneck and retreats to the first saturated arc;
 // dead ends leave the level graph.
@@ -597,7 +615,7 @@ func (n *Network) blockingFlow(src, t int32, s *flowScratch) float64 {
 			continue
 		}
 		nu := &nodes[u]
-		p, want := nu.iter, nu.level+1
+		p, want := nu.iter, nu.level-1
 		for ; p < nu.end; p++ {
 			if a := &arcs[p]; a.res > eps && nodes[a.head].level == want {
 				break

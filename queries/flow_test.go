@@ -1,9 +1,11 @@
 package queries
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
 )
@@ -448,5 +450,62 @@ func BenchmarkNewNetwork(b *testing.B) {
 	edges, producers, _ := layeredNetwork(100, 1000, 10)
 	for b.Loop() {
 		NewNetwork(edges, producers)
+	}
+}
+
+// BenchmarkChokepointsOnDump ranks the chokepoints of a network dumped by bench/graphdump
+// (MINERALMAP_BENCH_NETWORK=/tmp/mineralmap-bench/network-1000000.json): the work of one
+// /v1/chokepoints request once its network is cached, without Neo4j, for pprof. Restrictions
+// in the dump are not applied.
+func BenchmarkChokepointsOnDump(b *testing.B) {
+	path := os.Getenv("MINERALMAP_BENCH_NETWORK")
+	if path == "" {
+		b.Skip("set MINERALMAP_BENCH_NETWORK to a bench/graphdump network file")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var dump struct {
+		Consumer  string            `json:"consumer"`
+		Edges     [][3]any          `json:"edges"`
+		Nodes     map[string][2]any `json:"nodes"` // id → [country, is a country]
+		Producers []string          `json:"producers"`
+	}
+	if err := json.Unmarshal(raw, &dump); err != nil {
+		b.Fatal(err)
+	}
+	var edges []FlowEdge
+	for _, e := range dump.Edges {
+		edges = append(edges, supplies(e[0].(string), e[1].(string), e[2].(float64)))
+	}
+	n := NewNetwork(edges, DefaultSources(edges, dump.Producers))
+	own := dump.Nodes[dump.Consumer][0].(string)
+	countries := map[string]*Candidate{}
+	var candidates []Candidate
+	for _, id := range n.OnSomePath(dump.Consumer) {
+		info := dump.Nodes[id]
+		c := info[0].(string)
+		if !info[1].(bool) {
+			candidates = append(candidates, facility(id))
+		}
+		if c != own {
+			if countries[c] == nil {
+				countries[c] = &Candidate{ID: c, Type: "country"}
+			}
+			countries[c].Members = append(countries[c].Members, id)
+		}
+	}
+	for _, c := range countries {
+		candidates = append(candidates, *c)
+	}
+	var found []Chokepoint
+	for b.Loop() {
+		found = n.Chokepoints(dump.Consumer, candidates, 20)
+	}
+	b.ReportMetric(float64(len(edges)), "edges")
+	b.ReportMetric(float64(len(candidates)), "candidates")
+	if len(found) > 0 {
+		b.ReportMetric(found[0].SupplyAtRisk, "top-risk")
 	}
 }

@@ -107,7 +107,7 @@ func (a *Analyses) fetchNetwork(ctx context.Context, mineral string, cond Condit
 func fetchMineralNet(ctx context.Context, store *graph.Store, mineral string) (*mineralNet, error) {
 	m := &mineralNet{mineral: mineral, index: map[string]int32{}, members: map[string][]string{}, nets: map[openKey]*openGraph{}}
 	params := map[string]any{"mineral": mineral, "chunks": networkChunks}
-	_, err := store.Read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := store.Scan(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		*m = mineralNet{mineral: mineral, index: map[string]int32{}, members: map[string][]string{}, nets: map[openKey]*openGraph{}}
 		ref := map[int64]int32{} // internal id → node index
 		var producers []int32

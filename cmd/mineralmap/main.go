@@ -84,6 +84,7 @@ func storeConfig() graph.Config {
 		Password:     env("NEO4J_PASSWORD", ""),
 		Database:     env("NEO4J_DATABASE", ""),
 		ReadTimeout:  envDuration("MINERALMAP_READ_TIMEOUT", 5*time.Second),
+		ScanTimeout:  envDuration("MINERALMAP_SCAN_TIMEOUT", time.Minute),
 		WriteTimeout: envDuration("MINERALMAP_WRITE_TIMEOUT", 10*time.Minute),
 	}
 }
