@@ -466,11 +466,21 @@ func batchDocument(ctx context.Context, src Source, want map[string]bool, size i
 
 // LookupLabels answers the label of each stored id among ids.
 func (s *Store) LookupLabels(ctx context.Context, ids []string) (map[string]string, error) {
+	out, _, err := s.LookupLabelsVersion(ctx, ids)
+	return out, err
+}
+
+// LookupLabelsVersion is LookupLabels, and the Version of the database it read (of its last
+// transaction when the ids take more than one).
+func (s *Store) LookupLabelsVersion(ctx context.Context, ids []string) (map[string]string, Version, error) {
 	out := map[string]string{}
+	var version Version
 	const chunk = 10000
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		res, err := s.Read(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		var res any
+		var err error
+		res, version, err = s.readWithin(ctx, s.cfg.ReadTimeout, Version{}, func(tx neo4j.ManagedTransaction) (any, error) {
 			r, err := tx.Run(ctx, lookupCypher, map[string]any{"ids": part})
 			if err != nil {
 				return nil, err
@@ -478,13 +488,13 @@ func (s *Store) LookupLabels(ctx context.Context, ids []string) (map[string]stri
 			return r.Collect(ctx)
 		})
 		if err != nil {
-			return nil, err
+			return nil, Version{}, err
 		}
 		for _, rec := range res.([]*neo4j.Record) {
 			out[rec.Values[0].(string)] = rec.Values[1].(string)
 		}
 	}
-	return out, nil
+	return out, version, nil
 }
 
 // DeleteAll removes every node this service manages (and so their relationships), in batches

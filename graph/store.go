@@ -140,20 +140,35 @@ func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 // Read runs work in a READ transaction bounded by the read timeout. Reads are idempotent, so
 // the driver may retry them on transient failures.
 func (s *Store) Read(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
-	return s.readWithin(ctx, s.cfg.ReadTimeout, work)
+	out, _, err := s.readWithin(ctx, s.cfg.ReadTimeout, Version{}, work)
+	return out, err
 }
 
-// Scan is Read with the scan timeout, for the reads that fetch a whole M-network: they are
-// shared by every request that needs the network and cached, and on a large graph they take
-// seconds, so they must not fail every time against the budget of one request.
-func (s *Store) Scan(ctx context.Context, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
-	return s.readWithin(ctx, s.cfg.ScanTimeout, work)
+// Version names the state of the database a read saw: the bookmarks Neo4j returned after it,
+// which carry the last transaction committed before it. Two reads with the same Version saw
+// the same database: nothing was committed in between (queries caches M-networks on it). The
+// zero Version (no bookmark returned) names no state.
+type Version struct {
+	key       string
+	bookmarks neo4j.Bookmarks
 }
 
-func (s *Store) readWithin(ctx context.Context, budget time.Duration, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+// Same reports whether v and w name the same known state.
+func (v Version) Same(w Version) bool { return v.key != "" && v.key == w.key }
+
+// Scan is Read for the reads that fetch a whole M-network: it runs with the scan timeout
+// (they are shared by every request that needs the network, are cached, and take seconds on a
+// large graph, so they must not fail every time against the budget of one request), and on a
+// server at least as recent as after (a cluster member that has caught up with it).
+func (s *Store) Scan(ctx context.Context, after Version, work func(tx neo4j.ManagedTransaction) (any, error)) (any, error) {
+	out, _, err := s.readWithin(ctx, s.cfg.ScanTimeout, after, work)
+	return out, err
+}
+
+func (s *Store) readWithin(ctx context.Context, budget time.Duration, after Version, work func(tx neo4j.ManagedTransaction) (any, error)) (any, Version, error) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	sess := s.session(ctx, neo4j.AccessModeRead)
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: s.cfg.Database, Bookmarks: after.bookmarks})
 	defer sess.Close(context.WithoutCancel(ctx))
 	done := s.observe(ctx)
 	out, err := sess.ExecuteRead(ctx, work, neo4j.WithTxTimeout(budget))
@@ -161,33 +176,12 @@ func (s *Store) readWithin(ctx context.Context, budget time.Duration, work func(
 	if err != nil {
 		// The budget ran out: a timeout, unless what kept failing was reaching Neo4j at all.
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !unreachable(err) {
-			return nil, &Error{Kind: KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", budget), Err: err}
+			return nil, Version{}, &Error{Kind: KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", budget), Err: err}
 		}
-		return nil, classify(err, "read")
+		return nil, Version{}, classify(err, "read")
 	}
-	return out, nil
-}
-
-// Version names the state of the database: the bookmark Neo4j returns after a read, which
-// carries its last committed transaction. Equal versions mean nothing was committed in between,
-// so what was read at the first is what the database still holds (queries caches M-networks on
-// it). Empty when the server gives no bookmark.
-func (s *Store) Version(ctx context.Context) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadTimeout)
-	defer cancel()
-	sess := s.session(ctx, neo4j.AccessModeRead)
-	defer sess.Close(context.WithoutCancel(ctx))
-	_, err := sess.ExecuteRead(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(ctx, "RETURN 1", nil)
-		if err != nil {
-			return nil, err
-		}
-		return r.Consume(ctx)
-	}, neo4j.WithTxTimeout(s.cfg.ReadTimeout))
-	if err != nil {
-		return "", classify(err, "read the database version")
-	}
-	return strings.Join(sess.LastBookmarks(), ","), nil
+	bm := sess.LastBookmarks()
+	return out, Version{key: strings.Join(bm, "\x00"), bookmarks: bm}, nil
 }
 
 // unreachable reports whether err says that no connection to Neo4j could be made.

@@ -48,11 +48,12 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	}
 	ans := ChokepointsAnswer{Mineral: req.Mineral, Consumer: req.Consumer, Restrictions: req.Restrictions,
 		AsOf: req.AsOf.Format("2006-01-02"), Chokepoints: []ChokepointItem{}}
-	if _, err := a.resolve(ctx, idCheck{"mineral", req.Mineral, []string{graph.LabelMineral}},
-		idCheck{"consumer", req.Consumer, []string{graph.LabelCountry, graph.LabelFacility}}); err != nil {
+	_, version, err := a.resolve(ctx, idCheck{"mineral", req.Mineral, []string{graph.LabelMineral}},
+		idCheck{"consumer", req.Consumer, []string{graph.LabelCountry, graph.LabelFacility}})
+	if err != nil {
 		return ans, err
 	}
-	n, err := a.fetchNetwork(ctx, req.Mineral, req.Conditions, nil)
+	n, err := a.fetchNetwork(ctx, version, req.Mineral, req.Conditions, nil)
 	if err != nil {
 		return ans, err
 	}

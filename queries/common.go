@@ -154,15 +154,15 @@ type idCheck struct {
 
 // resolve runs every check with one lookup and returns the label of each id; an id that names
 // nothing, or a node of another label, is not_found with every failing parameter listed.
-func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]string, error) {
+func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]string, graph.Version, error) {
 	ids := make([]string, 0, len(checks))
 	for _, c := range checks {
 		ids = append(ids, c.id)
 	}
 	slices.Sort(ids)
-	got, err := a.store.LookupLabels(ctx, slices.Compact(ids))
+	got, version, err := a.store.LookupLabelsVersion(ctx, slices.Compact(ids))
 	if err != nil {
-		return nil, err
+		return nil, version, err
 	}
 	var details []graph.Detail
 	for _, c := range checks {
@@ -175,9 +175,9 @@ func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]s
 		}
 	}
 	if len(details) > 0 {
-		return nil, &graph.Error{Kind: graph.KindNotFound, Message: details[0].Message, Details: details}
+		return nil, version, &graph.Error{Kind: graph.KindNotFound, Message: details[0].Message, Details: details}
 	}
-	return got, nil
+	return got, version, nil
 }
 
 // requireLabel checks that id names a node of one of labels.

@@ -53,7 +53,7 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 	if req.Mineral != "" {
 		checks = append(checks, idCheck{"mineral", req.Mineral, []string{graph.LabelMineral}})
 	}
-	labels, err := a.resolve(ctx, checks...)
+	labels, version, err := a.resolve(ctx, checks...)
 	if err != nil {
 		return ans, err
 	}
@@ -77,7 +77,7 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 	}
 	var view []string
 	for _, m := range minerals {
-		n, err := a.fetchNetwork(ctx, m, req.Conditions, nil)
+		n, err := a.fetchNetwork(ctx, version, m, req.Conditions, nil)
 		if err != nil {
 			return ans, err
 		}

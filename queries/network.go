@@ -94,9 +94,11 @@ type extraRestriction struct {
 }
 
 // fetchNetwork returns the M-network of mineral under cond, plus a scenario's extra
-// restrictions. The stored network comes from the cache when the database has not changed.
-func (a *Analyses) fetchNetwork(ctx context.Context, mineral string, cond Conditions, extra []extraRestriction) (*mnet, error) {
-	m, err := networks.get(ctx, a.store, mineral)
+// restrictions. version is the database the request has read so far (when it resolved its ids):
+// the stored network comes from the cache when it was read at that version, and is read again,
+// at least as recent, otherwise.
+func (a *Analyses) fetchNetwork(ctx context.Context, version graph.Version, mineral string, cond Conditions, extra []extraRestriction) (*mnet, error) {
+	m, err := networks.get(ctx, a.store, version, mineral)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +106,10 @@ func (a *Analyses) fetchNetwork(ctx context.Context, mineral string, cond Condit
 }
 
 // fetchMineralNet reads the M-network of mineral with network.cypher.
-func fetchMineralNet(ctx context.Context, store *graph.Store, mineral string) (*mineralNet, error) {
+func fetchMineralNet(ctx context.Context, store *graph.Store, after graph.Version, mineral string) (*mineralNet, error) {
 	m := &mineralNet{mineral: mineral, index: map[string]int32{}, members: map[string][]string{}, nets: map[openKey]*openGraph{}}
 	params := map[string]any{"mineral": mineral, "chunks": networkChunks}
-	_, err := store.Scan(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+	_, err := store.Scan(ctx, after, func(tx neo4j.ManagedTransaction) (any, error) {
 		*m = mineralNet{mineral: mineral, index: map[string]int32{}, members: map[string][]string{}, nets: map[openKey]*openGraph{}}
 		ref := map[int64]int32{} // internal id → node index
 		var producers []int32
@@ -422,8 +424,10 @@ func (n *mnet) countryOf(id string) string {
 var networks = &networkCache{entries: map[networkKey]*networkEntry{}, budget: 96 << 20}
 
 // networkCache keeps M-networks per store and mineral, each with the database version it was
-// read at. An entry serves a request only while the store's version is unchanged, so an answer
-// never comes from an older graph than the one stored when the request began. Concurrent
+// read at. An entry serves a request only when the request's own first read (the lookup of its
+// ids) saw that same version, so an answer never comes from an older graph than the one that
+// lookup saw; otherwise the network is read again, in a session that starts after that version
+// (on a cluster, from a member that has caught up with it). Concurrent
 // requests for a missing network share one read; entries beyond the memory budget are dropped,
 // least recently used first.
 type networkCache struct {
@@ -439,27 +443,23 @@ type networkKey struct {
 }
 
 type networkEntry struct {
-	version string
+	version graph.Version
 	ready   chan struct{} // closed once net or err is set
 	net     *mineralNet
 	err     error
 	used    int64
 }
 
-func (c *networkCache) get(ctx context.Context, store *graph.Store, mineral string) (*mineralNet, error) {
-	version, err := store.Version(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (c *networkCache) get(ctx context.Context, store *graph.Store, version graph.Version, mineral string) (*mineralNet, error) {
 	key := networkKey{store, mineral}
 	c.mu.Lock()
 	e, ok := c.entries[key]
-	if !ok || e.version != version || version == "" {
+	if !ok || !e.version.Same(version) {
 		e = &networkEntry{version: version, ready: make(chan struct{})}
 		c.entries[key] = e
 		c.mu.Unlock()
 		// The read is shared: one waiter giving up must not fail the others.
-		e.net, e.err = fetchMineralNet(context.WithoutCancel(ctx), store, mineral)
+		e.net, e.err = fetchMineralNet(context.WithoutCancel(ctx), store, version, mineral)
 		close(e.ready)
 		c.mu.Lock()
 		if e.err != nil && c.entries[key] == e {

@@ -118,12 +118,12 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 	for _, id := range req.Avoid {
 		checks = append(checks, idCheck{"avoid", id, []string{graph.LabelFacility, graph.LabelCountry}})
 	}
-	labels, err := a.resolve(ctx, checks...)
+	labels, version, err := a.resolve(ctx, checks...)
 	if err != nil {
 		return ans, err
 	}
 
-	n, err := a.fetchNetwork(ctx, req.Mineral, req.Conditions, nil)
+	n, err := a.fetchNetwork(ctx, version, req.Mineral, req.Conditions, nil)
 	if err != nil {
 		return ans, err
 	}

@@ -64,10 +64,11 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond Condi
 		add("/restrictions", append([]string{r.Country}, r.Targets...), graph.LabelCountry)
 		extra = append(extra, extraRestriction{Country: r.Country, Targets: r.Targets})
 	}
-	if _, err := a.resolve(ctx, checks...); err != nil {
+	_, version, err := a.resolve(ctx, checks...)
+	if err != nil {
 		return ans, err
 	}
-	n, err := a.fetchNetwork(ctx, req.Mineral, cond, extra)
+	n, err := a.fetchNetwork(ctx, version, req.Mineral, cond, extra)
 	if err != nil {
 		return ans, err
 	}

@@ -46,8 +46,12 @@ func run(cfg synth.Config, out string) error {
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	if err := w.Sync(); err != nil && out != "-" {
-		return err
+	// A file is synced so a finished run means a complete document; pipes and devices
+	// (standard output, /dev/null) cannot be.
+	if fi, err := w.Stat(); err == nil && fi.Mode().IsRegular() {
+		if err := w.Sync(); err != nil {
+			return err
+		}
 	}
 	return json.NewEncoder(os.Stderr).Encode(struct {
 		synth.Stats
