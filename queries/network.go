@@ -44,6 +44,8 @@ type mineralNet struct {
 	sources   []int32       // the contract's sources of M, sorted
 	sinks     []string      // nodes with an incoming M edge and no outgoing one, sorted
 	members   map[string][]string
+	memberAt  map[string][]int32 // members by node index
+	byRank    []int32            // sources in id order: path searches start in that order
 	rank      []int32            // each node's position in id order: path searches go in that order
 	financed  map[int32][]string // the agreements financing a node, for the nodes that have any
 	restricts []storedRestriction
@@ -61,8 +63,9 @@ type openGraph struct {
 	out, in csr
 }
 
-// csr lists edges by node: node i's are edge[start[i]:start[i+1]].
-type csr struct{ start, edge []int32 }
+// csr lists edges by node: node i's are edge[start[i]:start[i+1]], and the node at their
+// other end is in other, at the same positions.
+type csr struct{ start, edge, other []int32 }
 
 // storedRestriction is a RESTRICTS edge on the mineral.
 type storedRestriction struct {
@@ -225,6 +228,12 @@ func (m *mineralNet) derive(producers []int32) {
 	for _, ids := range m.members {
 		slices.Sort(ids)
 	}
+	m.memberAt = make(map[string][]int32, len(m.members))
+	for c, ids := range m.members {
+		for _, id := range ids {
+			m.memberAt[c] = append(m.memberAt[c], m.index[id])
+		}
+	}
 	order := make([]int32, len(m.ids))
 	for i := range order {
 		order[i] = int32(i)
@@ -234,14 +243,17 @@ func (m *mineralNet) derive(producers []int32) {
 	for r, i := range order {
 		m.rank[i] = int32(r)
 	}
+	m.byRank = slices.Clone(m.sources)
+	slices.SortFunc(m.byRank, func(a, b int32) int { return int(m.rank[a] - m.rank[b]) })
 }
 
 // bytes estimates the memory the network holds, for the cache's budget.
 func (m *mineralNet) bytes() int64 {
-	b := int64(len(m.edges))*16 + int64(len(m.ids))*120
+	b := int64(len(m.edges))*16 + int64(len(m.ids))*132
 	m.mu.Lock()
 	for _, g := range m.nets {
-		b += g.flow.bytes() + int64(len(g.edges))*12
+		// the max-flow network; the open edges, and both adjacencies (edge and other end)
+		b += g.flow.bytes() + int64(len(g.edges))*20 + int64(len(m.ids))*8
 	}
 	m.mu.Unlock()
 	return b
@@ -359,6 +371,13 @@ func (g *openGraph) adjacency(m *mineralNet) (out, in csr) {
 		for u := range m.ids {
 			es := g.out.edge[g.out.start[u]:g.out.start[u+1]]
 			slices.SortFunc(es, func(a, b int32) int { return int(m.rank[m.edges[a].To] - m.rank[m.edges[b].To]) })
+		}
+		g.out.other, g.in.other = make([]int32, len(g.out.edge)), make([]int32, len(g.in.edge))
+		for i, e := range g.out.edge {
+			g.out.other[i] = m.edges[e].To
+		}
+		for i, e := range g.in.edge {
+			g.in.other[i] = m.edges[e].From
 		}
 	})
 	return g.out, g.in

@@ -185,8 +185,8 @@ func (n *mnet) searchPaths(req PathsRequest) ([][]int32, error) {
 	}
 	removed := make([]bool, len(n.ids))
 	for _, id := range req.Avoid {
-		for _, m := range n.members[id] { // a country: its node and facilities
-			removed[n.index[m]] = true
+		for _, m := range n.memberAt[id] { // a country: its node and facilities
+			removed[m] = true
 		}
 		if i, ok := n.index[id]; ok {
 			removed[i] = true
@@ -209,8 +209,8 @@ func (n *mnet) searchPaths(req PathsRequest) ([][]int32, error) {
 		if int(dist[v]) == req.MaxHops {
 			break
 		}
-		for _, e := range in.edge[in.start[v]:in.start[v+1]] {
-			if u := n.edges[e].From; dist[u] < 0 && !removed[u] {
+		for _, u := range in.other[in.start[v]:in.start[v+1]] {
+			if dist[u] < 0 && !removed[u] {
 				dist[u] = dist[v] + 1
 				queue = append(queue, u)
 			}
@@ -223,8 +223,7 @@ func (n *mnet) searchPaths(req PathsRequest) ([][]int32, error) {
 			starts = append(starts, i)
 		}
 	} else {
-		starts = slices.Clone(n.sources)
-		slices.SortFunc(starts, func(a, b int32) int { return int(n.rank[a] - n.rank[b]) })
+		starts = slices.Clone(n.byRank)
 	}
 	starts = slices.DeleteFunc(starts, func(s int32) bool { return s == to || removed[s] || dist[s] < 0 })
 
@@ -248,8 +247,8 @@ func (n *mnet) searchPaths(req PathsRequest) ([][]int32, error) {
 		}
 		onPath[u] = true
 		defer func() { onPath[u] = false }()
-		for _, e := range out.edge[out.start[u]:out.start[u+1]] {
-			v := n.edges[e].To
+		for i := out.start[u]; i < out.start[u+1]; i++ {
+			e, v := out.edge[i], out.other[i]
 			if removed[v] || onPath[v] || dist[v] < 0 || dist[v] > left-1 {
 				continue
 			}
