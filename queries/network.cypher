@@ -1,12 +1,14 @@
-// The M-network of one mineral: three statements run in one read transaction. Neo4j spends
+// The M-network of one mineral: five statements run in one read transaction. Neo4j spends
 // several microseconds on every record it sends, so the network comes as a few dozen records of
 // parallel lists rather than a record per edge, and each node is sent once, named inside the
 // transaction by its internal id. Which hops a restriction blocks at a date is decided from
-// statement 3 by the service (contract section 4), so one read serves every as_of.
+// statement 3 by the service (contract section 4), so one read serves every as_of. Which nodes
+// produce the mineral and which agreements finance them are asked once each (4, 5): asked per
+// node in statement 1, they cost 570k db hits on the 1M-edge bench graph (PROFILE,
+// bench/RESULTS.md).
 //
 // 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
-//    each (its own id for a Country), whether it PRODUCES the mineral, and the agreements that
-//    FINANCE it.
+//    each (its own id for a Country).
 MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
 UNWIND [a, b] AS n
@@ -14,10 +16,8 @@ WITH DISTINCT n
 WITH id(n) % $chunks AS chunk, n
 WITH chunk,
      collect(id(n)) AS ref, collect(n.id) AS id, collect(n.name) AS name,
-     collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country,
-     collect(EXISTS { (n)-[:PRODUCES]->(:Mineral {id: $mineral}) }) AS produces,
-     collect([(g:Agreement)-[:FINANCES]->(n) | g.id]) AS financed_by
-RETURN ref, id, name, country, is_country, produces, financed_by;
+     collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country
+RETURN ref, id, name, country, is_country;
 
 // 2. The edges: their ends (internal ids, as in 1) and volume_t.
 MATCH (a)-[s:SUPPLIES]->(b)
@@ -28,4 +28,13 @@ RETURN from, to, volume_t;
 
 // 3. Every restriction on the mineral.
 MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $mineral})
-RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until
+RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until;
+
+// 4. The producers of the mineral (internal ids, as in 1).
+MATCH (p)-[:PRODUCES]->(:Mineral {id: $mineral})
+RETURN collect(id(p)) AS ref;
+
+// 5. The agreements financing a facility that supplies or receives the mineral.
+MATCH (g:Agreement)-[:FINANCES]->(f:Facility)
+WHERE EXISTS { (f)-[s:SUPPLIES]-() WHERE s.mineral = $mineral }
+RETURN collect(id(f)) AS ref, collect(g.id) AS agreement

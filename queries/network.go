@@ -18,7 +18,7 @@ import (
 //go:embed network.cypher
 var networkCypher string
 
-// networkStatements are network.cypher's three statements.
+// networkStatements are network.cypher's five statements.
 var networkStatements = strings.Split(strings.TrimSpace(networkCypher), ";\n")
 
 // networkChunks is how many records each list of the M-network is cut into: enough to keep the
@@ -117,8 +117,8 @@ func fetchMineralNet(ctx context.Context, store *graph.Store, after graph.Versio
 		ref := map[int64]int32{} // internal id → node index
 		var producers []int32
 		err := stream(ctx, tx, networkStatements[0], params, func(r *neo4j.Record) error {
-			refs, ids, names, countries, isCountry, produces, financed := r.Values[0].([]any), r.Values[1].([]any), r.Values[2].([]any),
-				r.Values[3].([]any), r.Values[4].([]any), r.Values[5].([]any), r.Values[6].([]any)
+			refs, ids, names, countries, isCountry := r.Values[0].([]any), r.Values[1].([]any), r.Values[2].([]any),
+				r.Values[3].([]any), r.Values[4].([]any)
 			for i := range refs {
 				id := ids[i].(string)
 				at := int32(len(m.ids))
@@ -126,15 +126,6 @@ func fetchMineralNet(ctx context.Context, store *graph.Store, after graph.Versio
 				m.index[id] = at
 				m.ids = append(m.ids, id)
 				m.info = append(m.info, nodeInfo{Name: str(names[i]), Country: str(countries[i]), IsCountry: isCountry[i].(bool)})
-				if produces[i].(bool) {
-					producers = append(producers, at)
-				}
-				for _, g := range asList(financed[i]) {
-					if m.financed == nil {
-						m.financed = map[int32][]string{}
-					}
-					m.financed[at] = append(m.financed[at], g.(string))
-				}
 			}
 			return nil
 		})
@@ -166,6 +157,33 @@ func fetchMineralNet(ctx context.Context, store *graph.Store, after graph.Versio
 			x.from = dateOf(v["from"])
 			x.until = dateOf(v["until"])
 			m.restricts = append(m.restricts, x)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		// Producers and financing of nodes outside the network (no M edge) do not matter.
+		err = stream(ctx, tx, networkStatements[3], params, func(r *neo4j.Record) error {
+			for _, p := range r.Values[0].([]any) {
+				if at, ok := ref[p.(int64)]; ok {
+					producers = append(producers, at)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = stream(ctx, tx, networkStatements[4], params, func(r *neo4j.Record) error {
+			facilities, agreements := r.Values[0].([]any), r.Values[1].([]any)
+			for i, f := range facilities {
+				if at, ok := ref[f.(int64)]; ok {
+					if m.financed == nil {
+						m.financed = map[int32][]string{}
+					}
+					m.financed[at] = append(m.financed[at], agreements[i].(string))
+				}
+			}
 			return nil
 		})
 		if err != nil {
