@@ -315,7 +315,8 @@ func (d *docReader) valid(raw []byte, start int64) error {
 	if errors.As(err, &syn) {
 		start += syn.Offset
 	}
-	return &Error{Kind: KindMalformed, Message: fmt.Sprintf("malformed JSON near byte %d: %v", start, err), Err: err}
+	// The cause is in the message already; as Err too, Error() would say it twice.
+	return &Error{Kind: KindMalformed, Message: fmt.Sprintf("malformed JSON near byte %d: %v", start, err)}
 }
 
 func (d *docReader) syntax(format string, args ...any) error {
@@ -335,7 +336,7 @@ func (d *docReader) malformed() error {
 	if KindOf(err) == KindTooLarge {
 		return err
 	}
-	return &Error{Kind: KindMalformed, Message: fmt.Sprintf("malformed JSON near byte %d: %v", d.off, err), Err: err}
+	return &Error{Kind: KindMalformed, Message: fmt.Sprintf("malformed JSON near byte %d: %v", d.off, err)}
 }
 
 func sectionNames() string {
