@@ -98,22 +98,12 @@ func scanDocument(r io.Reader, want map[string]bool, probs *problems, visit func
 	seen := map[string]bool{}
 	var raw []byte
 	for first := true; ; first = false {
-		if c, ok = d.space(); !ok {
-			return d.malformed()
+		c, end, err := d.next(first, '}', "object key:value pair")
+		if err != nil {
+			return err
 		}
-		if c == '}' && first {
+		if end {
 			break
-		}
-		if !first {
-			if c == '}' {
-				break
-			}
-			if c != ',' {
-				return d.syntax("invalid character %q after object key:value pair", c)
-			}
-			if c, ok = d.space(); !ok {
-				return d.malformed()
-			}
 		}
 		if c != '"' {
 			return d.syntax("invalid character %q looking for beginning of object key string", c)
@@ -159,22 +149,12 @@ func scanDocument(r io.Reader, want map[string]bool, probs *problems, visit func
 		}
 		wanted := known && (want == nil || want[key])
 		for i := 0; ; i++ {
-			if c, ok = d.space(); !ok {
-				return d.malformed()
+			c, end, err := d.next(i == 0, ']', "array element")
+			if err != nil {
+				return err
 			}
-			if c == ']' && i == 0 {
+			if end {
 				break
-			}
-			if i > 0 {
-				if c == ']' {
-					break
-				}
-				if c != ',' {
-					return d.syntax("invalid character %q after array element", c)
-				}
-				if c, ok = d.space(); !ok {
-					return d.malformed()
-				}
 			}
 			start := d.off - 1
 			if raw, ok = d.value(c, raw[:0], wanted || check); !ok {
@@ -195,11 +175,10 @@ func scanDocument(r io.Reader, want map[string]bool, probs *problems, visit func
 			}
 		}
 	}
-	if c, ok := d.space(); ok || d.err != io.EOF {
+	if _, ok := d.space(); ok || d.err != io.EOF {
 		if !ok {
 			return d.malformed()
 		}
-		_ = c
 		return &Error{Kind: KindMalformed, Message: "malformed JSON: data after the document's closing brace"}
 	}
 	return nil
@@ -220,6 +199,28 @@ func (d *docReader) byte() (byte, bool) {
 	}
 	d.off++
 	return c, true
+}
+
+// next reads up to the first byte of the next member of an object or element of an array
+// whose closing byte is close (after the comma that separates it from the one before, unless
+// it is the first), or reports the end when close comes instead.
+func (d *docReader) next(first bool, close byte, after string) (c byte, end bool, err error) {
+	c, ok := d.space()
+	if !ok {
+		return 0, false, d.malformed()
+	}
+	if c == close {
+		return c, true, nil
+	}
+	if !first {
+		if c != ',' {
+			return 0, false, d.syntax("invalid character %q after %s", c, after)
+		}
+		if c, ok = d.space(); !ok {
+			return 0, false, d.malformed()
+		}
+	}
+	return c, false, nil
 }
 
 // space returns the next byte that is not white space.

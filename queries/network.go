@@ -110,9 +110,10 @@ func (a *Analyses) fetchNetwork(ctx context.Context, version graph.Version, mine
 
 // fetchMineralNet reads the M-network of mineral with network.cypher.
 func fetchMineralNet(ctx context.Context, store *graph.Store, after graph.Version, mineral string) (*mineralNet, error) {
-	m := &mineralNet{mineral: mineral, index: map[string]int32{}, members: map[string][]string{}, nets: map[openKey]*openGraph{}}
+	m := new(mineralNet)
 	params := map[string]any{"mineral": mineral, "chunks": networkChunks}
 	_, err := store.Scan(ctx, after, func(tx neo4j.ManagedTransaction) (any, error) {
+		// From scratch on every attempt: the driver retries transient failures.
 		*m = mineralNet{mineral: mineral, index: map[string]int32{}, members: map[string][]string{}, nets: map[openKey]*openGraph{}}
 		ref := map[int64]int32{} // internal id → node index
 		var producers []int32
