@@ -24,13 +24,25 @@ const (
 // NodeLabels are the labels this service manages, in load order.
 var NodeLabels = []string{LabelCountry, LabelMineral, LabelFacility, LabelAgreement}
 
-var (
-	idPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
-)
+var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// ValidID reports whether s is a well-formed node id.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+// ValidID reports whether s is a well-formed node id: 1 to 128 of A–Z a–z 0–9 . _ -, the first
+// a letter or digit (the pattern ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$, checked without a regular
+// expression, which took a fifth of the time to read a large document).
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > maxIDLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Enumerations of the contract.
 var (
@@ -45,7 +57,7 @@ type fieldType int
 
 const (
 	tText     fieldType = iota // a string
-	tID                        // a string matching idPattern (a reference when ref is set)
+	tID                        // a string ValidID accepts (a reference when ref is set)
 	tIDList                    // a list of ids
 	tTextList                  // a list of strings
 	tPositive                  // a number > 0

@@ -133,8 +133,10 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
-	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database})
+// session opens a session on the configured database; with bookmarks (after), its first
+// transaction runs on a server that has applied them.
+func (s *Store) session(ctx context.Context, mode neo4j.AccessMode, after ...string) neo4j.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.cfg.Database, Bookmarks: after})
 }
 
 // Read runs work in a READ transaction bounded by the read timeout. Reads are idempotent, so
@@ -168,7 +170,7 @@ func (s *Store) Scan(ctx context.Context, after Version, work func(tx neo4j.Mana
 func (s *Store) readWithin(ctx context.Context, budget time.Duration, after Version, work func(tx neo4j.ManagedTransaction) (any, error)) (any, Version, error) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: s.cfg.Database, Bookmarks: after.bookmarks})
+	sess := s.session(ctx, neo4j.AccessModeRead, after.bookmarks...)
 	defer sess.Close(context.WithoutCancel(ctx))
 	done := s.observe(ctx)
 	out, err := sess.ExecuteRead(ctx, work, neo4j.WithTxTimeout(budget))

@@ -199,14 +199,47 @@ func newIndexedNetwork(ids []string, index map[string]int32, edges []indexedEdge
 // sorted and without duplicates. A self-loop counts as both outgoing and
 // incoming, as it does in Cypher.
 func DefaultSources(edges []FlowEdge, producers []string) []string {
-	hasIn := make(map[string]bool, len(edges))
+	index := map[string]int32{}
+	var ids []string
+	intern := func(id string) int32 {
+		i, ok := index[id]
+		if !ok {
+			i = int32(len(ids))
+			index[id] = i
+			ids = append(ids, id)
+		}
+		return i
+	}
+	indexed := make([]indexedEdge, len(edges))
+	for i, e := range edges {
+		indexed[i] = indexedEdge{From: intern(e.From), To: intern(e.To)}
+	}
+	prod := make([]int32, len(producers))
+	for i, p := range producers {
+		prod[i] = intern(p)
+	}
+	var out []string
+	for _, i := range sourcesOf(len(ids), indexed, prod) {
+		out = append(out, ids[i])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sourcesOf is DefaultSources for nodes named by index (0 to nodes-1): producers and every
+// node with an outgoing but no incoming edge, sorted by index, without duplicates. The cached
+// M-networks take their sources from it too.
+func sourcesOf(nodes int, edges []indexedEdge, producers []int32) []int32 {
+	hasIn := make([]bool, nodes)
+	hasOut := make([]bool, nodes)
 	for _, e := range edges {
+		hasOut[e.From] = true
 		hasIn[e.To] = true
 	}
 	out := slices.Clone(producers)
-	for _, e := range edges {
-		if !hasIn[e.From] {
-			out = append(out, e.From)
+	for i := range nodes {
+		if hasOut[i] && !hasIn[i] {
+			out = append(out, int32(i))
 		}
 	}
 	slices.Sort(out)

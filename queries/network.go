@@ -223,23 +223,18 @@ func dateOf(v any) time.Time {
 // derive computes what every request needs: the sources, the consumers and each country's
 // members.
 func (m *mineralNet) derive(producers []int32) {
+	m.sources = sourcesOf(len(m.ids), m.edges, producers)
 	hasIn := make([]bool, len(m.ids))
 	hasOut := make([]bool, len(m.ids))
 	for _, e := range m.edges {
 		hasOut[e.From] = true
 		hasIn[e.To] = true
 	}
-	m.sources = producers
 	for i := range m.ids {
-		if hasOut[i] && !hasIn[i] {
-			m.sources = append(m.sources, int32(i))
-		}
 		if hasIn[i] && !hasOut[i] {
 			m.sinks = append(m.sinks, m.ids[i])
 		}
 	}
-	slices.Sort(m.sources)
-	m.sources = slices.Compact(m.sources)
 	slices.Sort(m.sinks)
 	for i, info := range m.info {
 		m.members[info.Country] = append(m.members[info.Country], m.ids[i])
@@ -303,12 +298,13 @@ func (n *mnet) blocking(extra []extraRestriction) (country map[string]int, block
 	for i := range blocked {
 		blocked[i] = make([]bool, len(country))
 	}
+	names := countryNames(country)
 	block := func(r restriction) {
 		a, ok := country[r.Country]
 		if !ok {
 			return
 		}
-		for b, cb := range countryNames(country) {
+		for b, cb := range names {
 			if r.appliesTo(r.Country, cb) {
 				blocked[a][b] = true
 			}
