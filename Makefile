@@ -15,9 +15,9 @@ test:
 build:
 	$(GO) build -o bin/mineralmap ./cmd/mineralmap
 
-## unit: tests that need no Neo4j
+## unit: the tests that need no Neo4j (integration tests skip themselves under -short)
 unit:
-	$(GO) test -count=1 -run 'Validate|Flow|Oracle|Param' ./...
+	$(GO) test -short -count=1 ./...
 
 vet:
 	$(GO) vet ./...

@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/mineralmap/mineralmap/neo4j"
 
-	"github.com/mineralmap/mineralmap/graph"
-	"github.com/mineralmap/mineralmap/graph/graphtest"
+	"github.com/mineralmap/mineralmap"
 	mmhttp "github.com/mineralmap/mineralmap/http"
+	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
 )
 
 // browserReport is what e2e/browser.mjs prints.
@@ -103,8 +103,8 @@ func TestBrowserDrawsPathsAnswerWithStylesheet(t *testing.T) {
 	start := time.Now()
 	chromium := needBrowser(t)
 	store := mustStore(t)
-	cfg := graphtest.Config(t)
-	browserURL := graphtest.BrowserURL(t)
+	cfg := neo4jtest.Config(t)
+	browserURL := neo4jtest.BrowserURL(t)
 	mustAnswerAsBrowser(t, browserURL)
 
 	// Serve the API where the server's post-connect stylesheet points, when that address is free;
@@ -205,7 +205,7 @@ func TestBrowserDrawsPathsAnswerWithStylesheet(t *testing.T) {
 			t.Errorf("%s (%s) drawn fill %s stroke %s; the stylesheet says %s / %s", name, label, fill, stroke, style["color"], style["border-color"])
 		}
 	}
-	supplies := rules["relationship."+graph.RelSupplies]
+	supplies := rules["relationship."+mineralmap.RelSupplies]
 	volume := regexp.MustCompile(`^\d+(\.\d+)? t`)
 	captioned := 0
 	for _, r := range rep.Graph.Relationships {
@@ -275,24 +275,17 @@ func mustAnswerAsBrowser(t *testing.T, browserURL string) {
 }
 
 // postConnectCommand returns the server's browser.post_connect_cmd, as Browser reads it.
-func postConnectCommand(t *testing.T, store *graph.Store) string {
+func postConnectCommand(t *testing.T, store *neo4j.Store) string {
 	t.Helper()
-	out, err := store.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(context.Background(), "CALL dbms.clientConfig() YIELD name, value WHERE name = 'browser.post_connect_cmd' RETURN value", nil)
-		if err != nil {
-			return nil, err
-		}
-		rec, err := r.Single(context.Background())
-		if err != nil {
-			return "", nil // not set
-		}
-		v, _ := rec.Values[0].(string)
-		return v, nil
-	})
+	rows, err := store.Query(context.Background(), "CALL dbms.clientConfig() YIELD name, value WHERE name = 'browser.post_connect_cmd' RETURN value", nil)
 	if err != nil {
 		t.Fatalf("dbms.clientConfig: %v", err)
 	}
-	return out.(string)
+	if len(rows) == 0 {
+		return "" // not set
+	}
+	v, _ := rows[0]["value"].(string)
+	return v
 }
 
 // listenAt listens on the loopback address of the stylesheet URL in the post-connect command, so

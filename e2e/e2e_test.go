@@ -15,11 +15,11 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/mineralmap/mineralmap/analysis"
 	"github.com/mineralmap/mineralmap/fixtures"
-	"github.com/mineralmap/mineralmap/graph"
-	"github.com/mineralmap/mineralmap/graph/graphtest"
 	mmhttp "github.com/mineralmap/mineralmap/http"
-	"github.com/mineralmap/mineralmap/queries"
+	"github.com/mineralmap/mineralmap/neo4j"
+	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
 )
 
 // TestMain keeps request logs out of test output; warnings and errors still show.
@@ -29,9 +29,9 @@ func TestMain(m *testing.M) {
 }
 
 // mustStore returns the test Neo4j with the fixtures loaded.
-func mustStore(t *testing.T) *graph.Store {
+func mustStore(t *testing.T) *neo4j.Store {
 	t.Helper()
-	s := graphtest.MustStore(t)
+	s := neo4jtest.MustStore(t)
 	for _, name := range fixtures.Names() {
 		if _, err := s.Load(context.Background(), fixtures.Source(name), nil); err != nil {
 			t.Fatalf("load %s: %v", name, err)
@@ -42,9 +42,9 @@ func mustStore(t *testing.T) *graph.Store {
 
 // mustServe serves the API over store on ln (nil: any free loopback port), with browser_url
 // pointing at browserURL, and returns its base URL.
-func mustServe(t *testing.T, store *graph.Store, ln net.Listener, browserURL string) string {
+func mustServe(t *testing.T, store *neo4j.Store, ln net.Listener, browserURL string) string {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(mmhttp.New(store, queries.New(store, browserURL), mmhttp.Config{BrowserURL: browserURL}).Handler())
+	srv := httptest.NewUnstartedServer(mmhttp.New(store, analysis.New(store, analysis.Options{BrowserURL: browserURL}), mmhttp.Config{}).Handler())
 	if ln != nil {
 		srv.Listener.Close()
 		srv.Listener = ln

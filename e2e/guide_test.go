@@ -9,9 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap"
 	mmhttp "github.com/mineralmap/mineralmap/http"
 )
 
@@ -28,7 +26,7 @@ func TestStylesheetStylesEveryLabelAndRelationship(t *testing.T) {
 	}
 	rules := parseGrass(t, body)
 	colours := map[string]string{}
-	for _, label := range graph.NodeLabels {
+	for _, label := range mineralmap.NodeLabels {
 		r := rules["node."+label]
 		if r == nil {
 			t.Errorf("no rule for node.%s", label)
@@ -43,8 +41,8 @@ func TestStylesheetStylesEveryLabelAndRelationship(t *testing.T) {
 		colours[r["color"]] = label
 	}
 	wantCaption := map[string][]string{
-		graph.RelSupplies: {"{volume_t}", "{mineral}"}, graph.RelRefines: {"{volume_t}"}, graph.RelProduces: {"{volume_t}"},
-		graph.RelRestricts: {"{measure}"}, graph.RelFinances: {"{instrument}"}, graph.RelLocatedIn: nil, graph.RelPartyTo: nil,
+		mineralmap.RelSupplies: {"{volume_t}", "{mineral}"}, mineralmap.RelRefines: {"{volume_t}"}, mineralmap.RelProduces: {"{volume_t}"},
+		mineralmap.RelRestricts: {"{measure}"}, mineralmap.RelFinances: {"{instrument}"}, mineralmap.RelLocatedIn: nil, mineralmap.RelPartyTo: nil,
 	}
 	for rel, parts := range wantCaption {
 		r := rules["relationship."+rel]
@@ -114,23 +112,11 @@ func TestGuideQueriesRunOnFixtures(t *testing.T) {
 				continue
 			}
 			queries++
-			out, err := store.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
-				r, err := tx.Run(context.Background(), q, nil)
-				if err != nil {
-					return nil, err
-				}
-				recs, err := r.Collect(context.Background())
-				var ms []map[string]any
-				for _, rec := range recs {
-					ms = append(ms, rec.AsMap())
-				}
-				return ms, err
-			})
+			got, err := store.Query(context.Background(), q, nil)
 			if err != nil {
 				t.Errorf("slide %q: %v\n%s", titles[i], err, q)
 				continue
 			}
-			got := out.([]map[string]any)
 			if len(got) == 0 {
 				t.Errorf("slide %q: no rows on the fixtures\n%s", titles[i], q)
 			}

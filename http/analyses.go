@@ -14,8 +14,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/mineralmap/mineralmap/graph"
-	"github.com/mineralmap/mineralmap/queries"
+	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/analysis"
 )
 
 // analysisRoutes registers the analysis endpoints (contract sections 3–4).
@@ -38,16 +38,16 @@ func answer[T any](c *gin.Context, v T, err error) {
 }
 
 // conditions parses restrictions and as_of.
-func conditions(c *gin.Context) (queries.Conditions, error) {
-	mode, err := enumParam(c, "restrictions", string(queries.RestrictBans), queries.RestrictionModes...)
+func conditions(c *gin.Context) (mineralmap.Conditions, error) {
+	mode, err := enumParam(c, "restrictions", string(mineralmap.RestrictBans), mineralmap.RestrictionModes...)
 	if err != nil {
-		return queries.Conditions{}, err
+		return mineralmap.Conditions{}, err
 	}
 	asOf, err := dateParam(c, "as_of")
 	if err != nil {
-		return queries.Conditions{}, err
+		return mineralmap.Conditions{}, err
 	}
-	cond := queries.Conditions{Restrictions: queries.Restrictions(mode)}
+	cond := mineralmap.Conditions{Restrictions: mineralmap.RestrictionMode(mode)}
 	if asOf != nil {
 		cond.AsOf = *asOf
 	}
@@ -59,7 +59,7 @@ func (s *Server) concentration(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	stage, err := enumParam(c, "stage", "mining", queries.Stages...)
+	stage, err := enumParam(c, "stage", "mining", analysis.Stages...)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -75,8 +75,8 @@ func (s *Server) concentration(c *gin.Context) {
 		year = &y64
 	}
 	id := c.Param("id")
-	if !graph.ValidID(id) {
-		writeError(c, graph.Errorf(graph.KindNotFound, "no mineral has the id %q", clip(id)))
+	if !mineralmap.ValidID(id) {
+		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", clip(id)))
 		return
 	}
 	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year)
@@ -84,16 +84,16 @@ func (s *Server) concentration(c *gin.Context) {
 }
 
 func (s *Server) paths(c *gin.Context) {
-	var req queries.PathsRequest
+	var req analysis.PathsRequest
 	err := errors.Join(
 		checkParams(c, "mineral", "to", "from", "avoid", "k", "max_hops", "restrictions", "as_of"),
 		bind(&req.Mineral, func() (string, error) { return idParam(c, "mineral", true) }),
 		bind(&req.To, func() (string, error) { return idParam(c, "to", true) }),
 		bind(&req.From, func() (string, error) { return idParam(c, "from", false) }),
 		bind(&req.Avoid, func() ([]string, error) { return idListParam(c, "avoid") }),
-		bind(&req.K, func() (int, error) { return intParam(c, "k", queries.DefaultK, 1, queries.MaxK) }),
-		bind(&req.MaxHops, func() (int, error) { return intParam(c, "max_hops", queries.DefaultHops, 1, queries.MaxHops) }),
-		bind(&req.Conditions, func() (queries.Conditions, error) { return conditions(c) }),
+		bind(&req.K, func() (int, error) { return intParam(c, "k", analysis.DefaultK, 1, analysis.MaxK) }),
+		bind(&req.MaxHops, func() (int, error) { return intParam(c, "max_hops", analysis.DefaultHops, 1, analysis.MaxHops) }),
+		bind(&req.Conditions, func() (mineralmap.Conditions, error) { return conditions(c) }),
 	)
 	if err != nil {
 		writeError(c, mergeInvalid(err))
@@ -104,13 +104,13 @@ func (s *Server) paths(c *gin.Context) {
 }
 
 func (s *Server) chokepoints(c *gin.Context) {
-	var req queries.ChokepointsRequest
+	var req analysis.ChokepointsRequest
 	err := errors.Join(
 		checkParams(c, "mineral", "consumer", "limit", "restrictions", "as_of"),
 		bind(&req.Mineral, func() (string, error) { return idParam(c, "mineral", true) }),
 		bind(&req.Consumer, func() (string, error) { return idParam(c, "consumer", true) }),
-		bind(&req.Limit, func() (int, error) { return intParam(c, "limit", queries.DefaultLimit, 1, queries.MaxLimit) }),
-		bind(&req.Conditions, func() (queries.Conditions, error) { return conditions(c) }),
+		bind(&req.Limit, func() (int, error) { return intParam(c, "limit", analysis.DefaultLimit, 1, analysis.MaxLimit) }),
+		bind(&req.Conditions, func() (mineralmap.Conditions, error) { return conditions(c) }),
 	)
 	if err != nil {
 		writeError(c, mergeInvalid(err))
@@ -121,13 +121,13 @@ func (s *Server) chokepoints(c *gin.Context) {
 }
 
 func (s *Server) exposure(c *gin.Context) {
-	var req queries.ExposureRequest
+	var req analysis.ExposureRequest
 	err := errors.Join(
 		checkParams(c, "consumer", "supplier", "mineral", "restrictions", "as_of"),
 		bind(&req.Consumer, func() (string, error) { return idParam(c, "consumer", true) }),
 		bind(&req.Supplier, func() (string, error) { return idParam(c, "supplier", true) }),
 		bind(&req.Mineral, func() (string, error) { return idParam(c, "mineral", false) }),
-		bind(&req.Conditions, func() (queries.Conditions, error) { return conditions(c) }),
+		bind(&req.Conditions, func() (mineralmap.Conditions, error) { return conditions(c) }),
 	)
 	if err != nil {
 		writeError(c, mergeInvalid(err))
@@ -138,9 +138,9 @@ func (s *Server) exposure(c *gin.Context) {
 }
 
 func (s *Server) scenario(c *gin.Context) {
-	var cond queries.Conditions
+	var cond mineralmap.Conditions
 	err := errors.Join(checkParams(c, "restrictions"),
-		bind(&cond, func() (queries.Conditions, error) { return conditions(c) }))
+		bind(&cond, func() (mineralmap.Conditions, error) { return conditions(c) }))
 	if err != nil {
 		writeError(c, mergeInvalid(err))
 		return
@@ -165,36 +165,36 @@ func (s *Server) scenario(c *gin.Context) {
 
 // decodeScenario reads a scenario strictly: unknown fields, wrong types and bad values are
 // refused with their JSON Pointers.
-func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
-	var req queries.ScenarioRequest
+func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
+	var req analysis.ScenarioRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			p := "/" + strings.ReplaceAll(typeErr.Field, ".", "/")
-			return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario",
-				Details: []graph.Detail{{Path: p, Message: "must be a " + typeErr.Type.String()}}}
+			return req, &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "invalid scenario",
+				Details: []mineralmap.Detail{{Path: p, Message: "must be a " + typeErr.Type.String()}}}
 		}
 		if strings.HasPrefix(err.Error(), "json: unknown field") {
-			return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario",
-				Details: []graph.Detail{{Path: "/", Message: err.Error()}}}
+			return req, &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "invalid scenario",
+				Details: []mineralmap.Detail{{Path: "/", Message: err.Error()}}}
 		}
-		return req, &graph.Error{Kind: graph.KindMalformed, Message: "malformed JSON: " + err.Error()}
+		return req, &mineralmap.Error{Kind: mineralmap.KindMalformed, Message: "malformed JSON: " + err.Error()}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return req, &graph.Error{Kind: graph.KindMalformed, Message: "malformed JSON: data after the scenario object"}
+		return req, &mineralmap.Error{Kind: mineralmap.KindMalformed, Message: "malformed JSON: data after the scenario object"}
 	}
-	var details []graph.Detail
+	var details []mineralmap.Detail
 	bad := func(path, format string, args ...any) {
-		details = append(details, graph.Detail{Path: path, Message: fmt.Sprintf(format, args...)})
+		details = append(details, mineralmap.Detail{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
 	if err := checkKeys(json.NewDecoder(bytes.NewReader(body)), scenarioFields, "", bad); err != nil {
-		return req, &graph.Error{Kind: graph.KindMalformed, Message: "malformed JSON: " + err.Error()}
+		return req, &mineralmap.Error{Kind: mineralmap.KindMalformed, Message: "malformed JSON: " + err.Error()}
 	}
 	if req.Mineral == "" {
 		bad("/mineral", "is required")
-	} else if !graph.ValidID(req.Mineral) {
+	} else if !mineralmap.ValidID(req.Mineral) {
 		bad("/mineral", "is not a valid id")
 	}
 	ids := func(path string, list []string, max int) {
@@ -202,7 +202,7 @@ func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
 			bad(path, "at most %d entries", max)
 		}
 		for i, id := range list {
-			if !graph.ValidID(id) {
+			if !mineralmap.ValidID(id) {
 				bad(path+"/"+strconv.Itoa(i), "is not a valid id")
 			}
 		}
@@ -215,12 +215,12 @@ func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
 	}
 	for i, r := range req.Restrictions {
 		p := "/restrictions/" + strconv.Itoa(i)
-		if !graph.ValidID(r.Country) {
+		if !mineralmap.ValidID(r.Country) {
 			bad(p+"/country", "is required and must be a country id")
 		}
 		ids(p+"/targets", r.Targets, 1000)
-		if r.Measure != "" && !slices.Contains(graph.Measures, r.Measure) {
-			bad(p+"/measure", "must be one of %s", strings.Join(graph.Measures, ", "))
+		if r.Measure != "" && !slices.Contains(mineralmap.Measures, r.Measure) {
+			bad(p+"/measure", "must be one of %s", strings.Join(mineralmap.Measures, ", "))
 		}
 	}
 	if req.AsOf != "" {
@@ -229,7 +229,7 @@ func decodeScenario(body []byte) (queries.ScenarioRequest, error) {
 		}
 	}
 	if len(details) > 0 {
-		return req, &graph.Error{Kind: graph.KindInvalid, Message: "invalid scenario", Details: details}
+		return req, &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "invalid scenario", Details: details}
 	}
 	return req, nil
 }
@@ -299,7 +299,7 @@ func bind[T any](dst *T, parse func() (T, error)) error {
 
 // mergeInvalid turns several parameter errors into one, listing every detail.
 func mergeInvalid(err error) error {
-	var details []graph.Detail
+	var details []mineralmap.Detail
 	var walk func(error)
 	walk = func(e error) {
 		if j, ok := e.(interface{ Unwrap() []error }); ok {
@@ -308,11 +308,11 @@ func mergeInvalid(err error) error {
 			}
 			return
 		}
-		var ge *graph.Error
+		var ge *mineralmap.Error
 		if errors.As(e, &ge) {
 			details = append(details, ge.Details...)
 		}
 	}
 	walk(err)
-	return &graph.Error{Kind: graph.KindInvalid, Message: "invalid query parameters", Details: details}
+	return &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "invalid query parameters", Details: details}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap"
 )
 
 // Neo4j Browser assets: the GraSS stylesheet (applied by `:style <url>`, which the local Neo4j runs
@@ -59,7 +59,7 @@ func (s *Server) browserStyle(c *gin.Context) {
 func (s *Server) browserGuide(c *gin.Context) {
 	var b bytes.Buffer
 	if err := guideTemplate.ExecuteTemplate(&b, "guide.html", struct{ API string }{s.publicURL(c)}); err != nil {
-		writeError(c, &graph.Error{Kind: graph.KindInternal, Message: "render the guide", Err: err})
+		writeError(c, &mineralmap.Error{Kind: mineralmap.KindInternal, Message: "render the guide", Err: err})
 		return
 	}
 	allowBrowser(c)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap"
 )
 
 // paramErrorOK reports whether err is what a parameter parser may answer: nothing, or an
@@ -18,8 +18,8 @@ func paramErrorOK(err error) bool {
 	if err == nil {
 		return true
 	}
-	var e *graph.Error
-	return errors.As(err, &e) && e.Kind == graph.KindInvalid && len(e.Details) > 0
+	var e *mineralmap.Error
+	return errors.As(err, &e) && e.Kind == mineralmap.KindInvalid && len(e.Details) > 0
 }
 
 // FuzzQueryParameters runs every query-parameter parser on arbitrary query strings: they must
@@ -58,7 +58,7 @@ func FuzzQueryParameters(f *testing.F) {
 		}
 		if ids, err := idListParam(c, "avoid"); err == nil {
 			for _, id := range ids {
-				if !graph.ValidID(id) {
+				if !mineralmap.ValidID(id) {
 					t.Fatalf("idListParam let through %q", id)
 				}
 			}
@@ -75,23 +75,23 @@ func FuzzScenarioBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := decodeScenario(body)
 		if err == nil {
-			if !graph.ValidID(req.Mineral) {
+			if !mineralmap.ValidID(req.Mineral) {
 				t.Fatalf("accepted a scenario with mineral %q", req.Mineral)
 			}
 			return
 		}
-		if k := graph.KindOf(err); k != graph.KindMalformed && k != graph.KindInvalid {
+		if k := mineralmap.KindOf(err); k != mineralmap.KindMalformed && k != mineralmap.KindInvalid {
 			t.Fatalf("unexpected kind %v: %v", k, err)
 		}
 	})
 }
 
 func TestTimeoutsAndOutagesAre503WithRetryAfter(t *testing.T) {
-	for kind, code := range map[graph.Kind]string{graph.KindTimeout: "timeout", graph.KindUnavailable: "unavailable"} {
+	for kind, code := range map[mineralmap.Kind]string{mineralmap.KindTimeout: "timeout", mineralmap.KindUnavailable: "unavailable"} {
 		w := httptest.NewRecorder()
 		c, _ := gin.CreateTestContext(w)
 		c.Request = httptest.NewRequest("GET", "/v1/paths", nil)
-		writeError(c, graph.Errorf(kind, "boom"))
+		writeError(c, mineralmap.Errorf(kind, "boom"))
 		if w.Code != 503 || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), `"code":"`+code+`"`) {
 			t.Errorf("%s: %d Retry-After=%q %s", code, w.Code, w.Header().Get("Retry-After"), w.Body)
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap"
 )
 
 // metrics are the Prometheus series the API exports at /metrics.
@@ -56,7 +56,7 @@ func (m *metrics) instrument(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	c.Request = c.Request.WithContext(graph.WithOperation(c.Request.Context(), route))
+	c.Request = c.Request.WithContext(mineralmap.WithOperation(c.Request.Context(), route))
 	start := time.Now()
 	c.Next()
 	m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
@@ -68,7 +68,7 @@ func (m *metrics) handler() gin.HandlerFunc {
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 }
 
-// TxStarted and TxDone make metrics a graph.Observer.
+// TxStarted and TxDone make metrics a neo4j.Observer.
 func (m *metrics) TxStarted(string) { m.txInFlight.Inc() }
 
 func (m *metrics) TxDone(op string, d time.Duration, err error) {

@@ -14,16 +14,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap/analysis"
 	mmhttp "github.com/mineralmap/mineralmap/http"
-	"github.com/mineralmap/mineralmap/queries"
+	"github.com/mineralmap/mineralmap/mock"
 )
 
 // spec is the embedded openapi.json, loaded and validated once, with a router over its paths.
@@ -131,16 +130,12 @@ func specChecked(t *testing.T, h http.Handler) http.Handler {
 	})
 }
 
-// offlineServer builds the API over a Neo4j that is not there: enough for the routes, the
-// spec, and the answers given when Neo4j is down.
+// offlineServer builds the API over a mock store whose Neo4j is down: enough for the routes,
+// the spec, and the answers given when Neo4j is down.
 func offlineServer(t *testing.T, cfg mmhttp.Config) *mmhttp.Server {
 	t.Helper()
-	store, err := graph.Open(graph.Config{URI: "bolt://127.0.0.1:1", ReadTimeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(context.Background()) })
-	return mmhttp.New(store, queries.New(store, ""), cfg)
+	store := &mock.Store{}
+	return mmhttp.New(store, analysis.New(store, analysis.Options{}), cfg)
 }
 
 func TestTheSpecIsAValidOpenAPI31Document(t *testing.T) {

@@ -8,13 +8,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap"
 )
 
 // checkParams rejects query parameters the route does not know and parameters given twice, so a
 // typo (?minral=) is an error instead of a silently wider answer.
 func checkParams(c *gin.Context, allowed ...string) error {
-	var details []graph.Detail
+	var details []mineralmap.Detail
 	q := c.Request.URL.Query()
 	keys := make([]string, 0, len(q))
 	for k := range q {
@@ -28,13 +28,13 @@ func checkParams(c *gin.Context, allowed ...string) error {
 			if len(allowed) > 0 {
 				msg += "; this route takes " + strings.Join(allowed, ", ")
 			}
-			details = append(details, graph.Detail{Path: k, Message: msg})
+			details = append(details, mineralmap.Detail{Path: k, Message: msg})
 		case len(q[k]) > 1:
-			details = append(details, graph.Detail{Path: k, Message: "given more than once"})
+			details = append(details, mineralmap.Detail{Path: k, Message: "given more than once"})
 		}
 	}
 	if len(details) > 0 {
-		return &graph.Error{Kind: graph.KindInvalid, Message: "invalid query parameters", Details: details}
+		return &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "invalid query parameters", Details: details}
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func idParam(c *gin.Context, name string, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	if !graph.ValidID(s) {
+	if !mineralmap.ValidID(s) {
 		return "", invalidParam(name, "is not a valid id: %q", clip(s))
 	}
 	return s, nil
@@ -83,7 +83,7 @@ func idListParam(c *gin.Context, name string) ([]string, error) {
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
-		if !graph.ValidID(p) {
+		if !mineralmap.ValidID(p) {
 			return nil, invalidParam(name, "is not a comma list of valid ids: %q", clip(p))
 		}
 		if !slices.Contains(out, p) {

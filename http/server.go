@@ -17,9 +17,29 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/mineralmap/mineralmap/graph"
-	"github.com/mineralmap/mineralmap/queries"
+	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/analysis"
+	"github.com/mineralmap/mineralmap/document"
 )
+
+// Graph is the store as the API uses it: loads, deletes and the node reads. Errors are
+// *mineralmap.Error.
+type Graph interface {
+	Load(ctx context.Context, src document.Source, progress mineralmap.Progress) (mineralmap.LoadResult, error)
+	DeleteAll(ctx context.Context) (int64, error)
+	Node(ctx context.Context, id string) (mineralmap.NodeView, error)
+	List(ctx context.Context, label string, f mineralmap.ListFilter) (mineralmap.Page, error)
+	Ping(ctx context.Context) error
+}
+
+// Analyses answers the analysis routes (analysis.Analyses).
+type Analyses interface {
+	Concentration(ctx context.Context, mineral, stage string, year *int64) (analysis.ConcentrationAnswer, error)
+	AlternativePaths(ctx context.Context, req analysis.PathsRequest) (analysis.PathsAnswer, error)
+	Chokepoints(ctx context.Context, req analysis.ChokepointsRequest) (analysis.ChokepointsAnswer, error)
+	Exposure(ctx context.Context, req analysis.ExposureRequest) (analysis.ExposureAnswer, error)
+	Scenario(ctx context.Context, req analysis.ScenarioRequest, cond mineralmap.Conditions) (analysis.ScenarioAnswer, error)
+}
 
 // Config is what the HTTP layer needs to know.
 type Config struct {
@@ -31,14 +51,14 @@ type Config struct {
 	// starts. On a saturated machine fewer queries at once finish sooner than many.
 	MaxConcurrent int
 	QueueTimeout  time.Duration
-	BrowserURL    string // Neo4j Browser, for browser_url (default http://127.0.0.1:7474/browser/)
 	PublicURL     string // this API as browsers reach it, for the stylesheet and guide links
+	PoolSize      int    // the store's connection pool, exported as a metric
 }
 
 // Server is the API.
 type Server struct {
-	store    *graph.Store
-	analyses *queries.Analyses
+	store    Graph
+	analyses Analyses
 	cfg      Config
 	engine   *gin.Engine
 	metrics  *metrics
@@ -48,7 +68,7 @@ type Server struct {
 const requestIDKey = "request_id"
 
 // New builds the router.
-func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
+func New(store Graph, analyses Analyses, cfg Config) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 16 << 20
 	}
@@ -59,19 +79,18 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 		cfg.QueueTimeout = 30 * time.Second
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New(), metrics: newMetrics(store.Config().MaxPoolSize),
+	s := &Server{store: store, analyses: analyses, cfg: cfg, engine: gin.New(), metrics: newMetrics(cfg.PoolSize),
 		slots: make(chan struct{}, cfg.MaxConcurrent)}
-	store.SetObserver(s.metrics)
 	e := s.engine
 	e.HandleMethodNotAllowed = true
 	e.Use(s.requestID, s.accessLog, s.metrics.instrument, gin.CustomRecovery(func(c *gin.Context, rec any) {
-		writeError(c, graph.Errorf(graph.KindInternal, "panic: %v", rec))
+		writeError(c, mineralmap.Errorf(mineralmap.KindInternal, "panic: %v", rec))
 	}))
 	e.NoRoute(func(c *gin.Context) {
-		writeError(c, graph.Errorf(graph.KindNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		writeError(c, &graph.Error{Kind: graph.KindInvalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
+		writeError(c, &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
 	})
 
 	e.GET("/healthz", s.healthz)
@@ -85,13 +104,21 @@ func New(store *graph.Store, analyses *queries.Analyses, cfg Config) *Server {
 	writes.POST("/graph", s.loadGraph)
 	writes.DELETE("/graph", s.deleteGraph)
 	reads.GET("/nodes/:id", s.node)
-	reads.GET("/countries", s.list(graph.LabelCountry, "group"))
-	reads.GET("/minerals", s.list(graph.LabelMineral, "country", "kind"))
-	reads.GET("/facilities", s.list(graph.LabelFacility, "country", "mineral", "kind"))
-	reads.GET("/agreements", s.list(graph.LabelAgreement, "country", "mineral", "kind"))
+	reads.GET("/countries", s.list(mineralmap.LabelCountry, "group"))
+	reads.GET("/minerals", s.list(mineralmap.LabelMineral, "country", "kind"))
+	reads.GET("/facilities", s.list(mineralmap.LabelFacility, "country", "mineral", "kind"))
+	reads.GET("/agreements", s.list(mineralmap.LabelAgreement, "country", "mineral", "kind"))
 	s.analysisRoutes(reads, writes)
 	s.browserRoutes(e)
 	return s
+}
+
+// Observer is told about the store's transactions, for the metrics (neo4j.Observer).
+func (s *Server) Observer() interface {
+	TxStarted(operation string)
+	TxDone(operation string, d time.Duration, err error)
+} {
+	return s.metrics
 }
 
 // Handler is the http.Handler to serve.
@@ -135,10 +162,10 @@ func bearer(c *gin.Context, token string) bool {
 func (s *Server) requireWrite(c *gin.Context) {
 	switch {
 	case s.cfg.APIToken == "":
-		writeError(c, graph.Errorf(graph.KindForbidden, "writes are disabled: no API token is configured; start the server with MINERALMAP_API_TOKEN set and send it as 'Authorization: Bearer <token>'"))
+		writeError(c, mineralmap.Errorf(mineralmap.KindForbidden, "writes are disabled: no API token is configured; start the server with MINERALMAP_API_TOKEN set and send it as 'Authorization: Bearer <token>'"))
 	case !bearer(c, s.cfg.APIToken):
 		c.Header("WWW-Authenticate", `Bearer realm="mineralmap"`)
-		writeError(c, graph.Errorf(graph.KindUnauthorized, "writes need 'Authorization: Bearer <MINERALMAP_API_TOKEN>'"))
+		writeError(c, mineralmap.Errorf(mineralmap.KindUnauthorized, "writes need 'Authorization: Bearer <MINERALMAP_API_TOKEN>'"))
 	}
 }
 
@@ -148,7 +175,7 @@ func (s *Server) requireRead(c *gin.Context) {
 	}
 	if !bearer(c, s.cfg.ReadToken) && (s.cfg.APIToken == "" || !bearer(c, s.cfg.APIToken)) {
 		c.Header("WWW-Authenticate", `Bearer realm="mineralmap"`)
-		writeError(c, graph.Errorf(graph.KindUnauthorized, "reads need 'Authorization: Bearer <MINERALMAP_READ_TOKEN>'"))
+		writeError(c, mineralmap.Errorf(mineralmap.KindUnauthorized, "reads need 'Authorization: Bearer <MINERALMAP_READ_TOKEN>'"))
 	}
 }
 
@@ -162,7 +189,7 @@ func (s *Server) takeTurn(c *gin.Context) {
 		defer func() { <-s.slots }()
 		c.Next()
 	case <-timer.C:
-		writeError(c, graph.Errorf(graph.KindUnavailable, "the server is busy: no turn came within %s", s.cfg.QueueTimeout))
+		writeError(c, mineralmap.Errorf(mineralmap.KindUnavailable, "the server is busy: no turn came within %s", s.cfg.QueueTimeout))
 	case <-c.Request.Context().Done():
 		c.Abort()
 	}
@@ -174,7 +201,7 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		writeError(c, &graph.Error{Kind: graph.KindUnavailable, Message: "Neo4j is not reachable", Err: err})
+		writeError(c, &mineralmap.Error{Kind: mineralmap.KindUnavailable, Message: "Neo4j is not reachable", Err: err})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
@@ -184,15 +211,15 @@ func (s *Server) readyz(c *gin.Context) {
 // Content-Length says.
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	if c.Request.ContentLength > s.cfg.BodyLimit {
-		return nil, graph.Errorf(graph.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+		return nil, mineralmap.Errorf(mineralmap.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, graph.Errorf(graph.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+		return nil, mineralmap.Errorf(mineralmap.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
 	}
 	if err != nil {
-		return nil, &graph.Error{Kind: graph.KindMalformed, Message: "could not read the body", Err: err}
+		return nil, &mineralmap.Error{Kind: mineralmap.KindMalformed, Message: "could not read the body", Err: err}
 	}
 	return b, nil
 }
@@ -241,15 +268,15 @@ func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		limit, err := intParam(c, "limit", 100, 1, graph.MaxListLimit)
+		limit, err := intParam(c, "limit", 100, 1, mineralmap.MaxListLimit)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
-		f := graph.ListFilter{Limit: limit, Cursor: c.Query("cursor"),
+		f := mineralmap.ListFilter{Limit: limit, Cursor: c.Query("cursor"),
 			Country: c.Query("country"), Mineral: c.Query("mineral"), Kind: c.Query("kind"), Group: c.Query("group")}
 		for _, p := range []string{"country", "mineral"} {
-			if v := c.Query(p); v != "" && !graph.ValidID(v) {
+			if v := c.Query(p); v != "" && !mineralmap.ValidID(v) {
 				writeError(c, invalidParam(p, "is not a valid id"))
 				return
 			}

@@ -12,25 +12,25 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mineralmap/mineralmap/analysis"
 	"github.com/mineralmap/mineralmap/fixtures"
-	"github.com/mineralmap/mineralmap/graph"
-	"github.com/mineralmap/mineralmap/graph/graphtest"
 	mmhttp "github.com/mineralmap/mineralmap/http"
-	"github.com/mineralmap/mineralmap/queries"
+	"github.com/mineralmap/mineralmap/neo4j"
+	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
 )
 
 const token = "test-token"
 
 // mustServer serves the API over a fresh store with the fixtures loaded.
-func mustServer(t *testing.T, cfg mmhttp.Config) (*httptest.Server, *graph.Store) {
+func mustServer(t *testing.T, cfg mmhttp.Config) (*httptest.Server, *neo4j.Store) {
 	t.Helper()
-	s := graphtest.MustStore(t)
+	s := neo4jtest.MustStore(t)
 	for _, name := range fixtures.Names() {
 		if _, err := s.Load(context.Background(), fixtures.Source(name), nil); err != nil {
 			t.Fatalf("load %s: %v", name, err)
 		}
 	}
-	srv := httptest.NewServer(specChecked(t, mmhttp.New(s, queries.New(s, ""), cfg).Handler()))
+	srv := httptest.NewServer(specChecked(t, mmhttp.New(s, analysis.New(s, analysis.Options{}), cfg).Handler()))
 	t.Cleanup(srv.Close)
 	return srv, s
 }

@@ -4,8 +4,13 @@
 # local server (started here, left running for the next run; stop it with scripts/neo4j.sh stop).
 # Writes test-results/: go-test.log, integration.log (one line per integration test that reached
 # Neo4j) and summary.txt. Under CI=true any skipped test fails the run.
+#
+# It first installs what the tests need (scripts/install.sh: Go modules, the Neo4j jars,
+# Debian's Chromium and playwright-core for the Browser test); each step is skipped when its
+# result is already there, so a second run starts at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install.sh
 mkdir -p test-results
 rm -f test-results/integration.log
 export MINERALMAP_INTEGRATION_LOG=$PWD/test-results/integration.log

@@ -18,8 +18,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+	"github.com/mineralmap/mineralmap/neo4j"
 )
 
 func main() {
@@ -33,7 +32,7 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	d, err := neo4j.NewDriverWithContext(uri, neo4j.NoAuth())
+	d, err := neo4j.Open(neo4j.Config{URI: uri, ReadTimeout: 10 * time.Minute})
 	if err != nil {
 		fail(err)
 	}
@@ -64,13 +63,26 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func query(ctx context.Context, d neo4j.DriverWithContext, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	res, err := neo4j.ExecuteQuery(ctx, d, cypher, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithReadersRouting())
+// query runs one read and gives each record's values in the order of keys.
+func query(ctx context.Context, d *neo4j.Store, cypher string, params map[string]any, keys ...string) ([]record, error) {
+	rows, err := d.Query(ctx, cypher, params)
 	if err != nil {
 		return nil, err
 	}
-	return res.Records, nil
+	out := make([]record, len(rows))
+	for i, r := range rows {
+		out[i].Values = make([]any, len(keys))
+		for j, k := range keys {
+			out[i].Values[j] = r[k]
+		}
+		out[i].row = r
+	}
+	return out, nil
+}
+
+type record struct {
+	Values []any
+	row    map[string]any
 }
 
 type questions struct {
@@ -82,26 +94,26 @@ type questions struct {
 	Relations int64  `json:"relationships"`
 }
 
-func pick(ctx context.Context, d neo4j.DriverWithContext) (questions, error) {
+func pick(ctx context.Context, d *neo4j.Store) (questions, error) {
 	var q questions
-	recs, err := query(ctx, d, `MATCH ()-[s:SUPPLIES]->() RETURN s.mineral AS m, count(*) AS n ORDER BY n DESC, m LIMIT 1`, nil)
+	recs, err := query(ctx, d, `MATCH ()-[s:SUPPLIES]->() RETURN s.mineral AS m, count(*) AS n ORDER BY n DESC, m LIMIT 1`, nil, "m", "n")
 	if err != nil || len(recs) == 0 {
 		return q, fmt.Errorf("no SUPPLIES: %v", err)
 	}
 	q.Mineral, q.Edges = recs[0].Values[0].(string), recs[0].Values[1].(int64)
 	recs, err = query(ctx, d, `MATCH (f:Facility)-[r:REFINES]->(:Mineral {id: $m})
-RETURN f.country AS c, sum(r.volume_t) AS v ORDER BY v DESC, c LIMIT 1`, map[string]any{"m": q.Mineral})
+RETURN f.country AS c, sum(r.volume_t) AS v ORDER BY v DESC, c LIMIT 1`, map[string]any{"m": q.Mineral}, "c")
 	if err != nil || len(recs) == 0 {
 		return q, fmt.Errorf("no refiner of %s: %v", q.Mineral, err)
 	}
 	q.Supplier = recs[0].Values[0].(string)
 	recs, err = query(ctx, d, `MATCH ()-[s:SUPPLIES]->(c:Country) WHERE s.mineral = $m AND c.id <> $s
-RETURN c.id AS c, count(*) AS n ORDER BY n DESC, c LIMIT 1`, map[string]any{"m": q.Mineral, "s": q.Supplier})
+RETURN c.id AS c, count(*) AS n ORDER BY n DESC, c LIMIT 1`, map[string]any{"m": q.Mineral, "s": q.Supplier}, "c")
 	if err != nil || len(recs) == 0 {
 		return q, fmt.Errorf("no consumer of %s: %v", q.Mineral, err)
 	}
 	q.Consumer = recs[0].Values[0].(string)
-	recs, err = query(ctx, d, `CALL { MATCH (n) RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil)
+	recs, err = query(ctx, d, `CALL { MATCH (n) RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil, "n", "r")
 	if err != nil {
 		return q, err
 	}
@@ -119,11 +131,12 @@ type dump struct {
 	Restricts []map[string]any  `json:"restricts"`
 }
 
-func network(ctx context.Context, d neo4j.DriverWithContext, mineral, consumer string) (dump, error) {
+func network(ctx context.Context, d *neo4j.Store, mineral, consumer string) (dump, error) {
 	out := dump{Mineral: mineral, Consumer: consumer, AsOf: time.Now().UTC().Format("2006-01-02"),
 		Nodes: map[string][2]any{}, Producers: []string{}, Restricts: []map[string]any{}}
 	recs, err := query(ctx, d, `MATCH (a)-[s:SUPPLIES]->(b) WHERE s.mineral = $m
-RETURN a.id, b.id, s.volume_t, coalesce(a.country, a.id), coalesce(b.country, b.id), a:Country, b:Country`, map[string]any{"m": mineral})
+RETURN a.id AS a, b.id AS b, s.volume_t AS v, coalesce(a.country, a.id) AS ca, coalesce(b.country, b.id) AS cb, a:Country AS ia, b:Country AS ib`,
+		map[string]any{"m": mineral}, "a", "b", "v", "ca", "cb", "ia", "ib")
 	if err != nil {
 		return out, err
 	}
@@ -133,7 +146,7 @@ RETURN a.id, b.id, s.volume_t, coalesce(a.country, a.id), coalesce(b.country, b.
 		out.Nodes[v[0].(string)] = [2]any{v[3], v[5]}
 		out.Nodes[v[1].(string)] = [2]any{v[4], v[6]}
 	}
-	recs, err = query(ctx, d, `MATCH (f)-[:PRODUCES]->(:Mineral {id: $m}) RETURN f.id`, map[string]any{"m": mineral})
+	recs, err = query(ctx, d, `MATCH (f)-[:PRODUCES]->(:Mineral {id: $m}) RETURN f.id AS f`, map[string]any{"m": mineral}, "f")
 	if err != nil {
 		return out, err
 	}
@@ -146,13 +159,7 @@ RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS fr
 		return out, err
 	}
 	for _, r := range recs {
-		m := r.AsMap()
-		for _, k := range []string{"from", "until"} {
-			if dt, ok := m[k].(dbtype.Date); ok {
-				m[k] = time.Time(dt).Format("2006-01-02")
-			}
-		}
-		out.Restricts = append(out.Restricts, m)
+		out.Restricts = append(out.Restricts, r.row) // dates come as YYYY-MM-DD
 	}
 	return out, nil
 }

@@ -8,6 +8,11 @@
 //
 // With -rate auto it first measures the throughput of -clients closed-loop clients for
 // -calibrate, then runs at -load (default 0.5) of it. It prints one JSON object.
+//
+// With -mix fixtures, -url is the API's base and the requests cycle through reads an analyst
+// makes of the fixtures (paths, chokepoints, exposure, concentration, lists, nodes):
+//
+//	go run ./bench/loadgen -url http://127.0.0.1:8080 -mix fixtures -clients 200 -duration 60s
 package main
 
 import (
@@ -23,9 +28,34 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// fixtureMix is the reads -mix fixtures cycles through, weighted by repetition.
+var fixtureMix = []string{
+	"/v1/countries?limit=50",
+	"/v1/facilities?country=CN&limit=100",
+	"/v1/nodes/lynas-malaysia",
+	"/v1/minerals/rare-earths/concentration",
+	"/v1/minerals/rare-earths/concentration?stage=refining",
+	"/v1/paths?mineral=rare-earths&to=JP&avoid=CN",
+	"/v1/paths?mineral=cobalt&to=KR&k=5",
+	"/v1/chokepoints?mineral=rare-earths&consumer=JP",
+	"/v1/chokepoints?mineral=lithium&consumer=US",
+	"/v1/exposure?consumer=JP&supplier=CN&mineral=rare-earths",
+	"/v1/exposure?consumer=US&supplier=CN",
+}
+
+// targets are the URLs requests cycle through.
+type targets struct {
+	urls []string
+	n    atomic.Int64
+}
+
+func (t *targets) next() string { return t.urls[(t.n.Add(1)-1)%int64(len(t.urls))] }
 
 type result struct {
 	URL         string  `json:"url"`
@@ -56,9 +86,22 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long requests are sent")
 	calibrate := flag.Duration("calibrate", 4*time.Second, "with -rate auto: how long to measure the closed-loop throughput")
 	timeout := flag.Duration("timeout", 30*time.Second, "per-request timeout; also how long to wait for the last answers")
+	mix := flag.String("mix", "", "fixtures: -url is the API base, and requests cycle through reads of the fixtures")
 	flag.Parse()
 	if err := checkLoopback(*target); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
+	t := &targets{urls: []string{*target}}
+	switch *mix {
+	case "":
+	case "fixtures":
+		t.urls = nil
+		for _, p := range fixtureMix {
+			t.urls = append(t.urls, strings.TrimRight(*target, "/")+p)
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "loadgen: -mix takes only fixtures")
 		os.Exit(2)
 	}
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{
@@ -69,7 +112,7 @@ func main() {
 
 	// The first request alone: what the first analyst after a start or a load sees.
 	t0 := time.Now()
-	if err := get(client, *target); err != nil {
+	if err := get(client, t.next()); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen: first request:", err)
 		os.Exit(1)
 	}
@@ -77,14 +120,14 @@ func main() {
 
 	rate, err := strconv.ParseFloat(*rateFlag, 64)
 	if *rateFlag == "auto" {
-		res.Calibrated = closedLoop(client, *target, *clients, *calibrate)
+		res.Calibrated = closedLoop(client, t, *clients, *calibrate)
 		rate = math.Min(*maxRate, *load*res.Calibrated)
 	} else if err != nil || rate <= 0 {
 		fmt.Fprintln(os.Stderr, "loadgen: -rate must be a positive number or auto")
 		os.Exit(2)
 	}
 	res.Rate = rate
-	openLoop(client, *target, *clients, rate, *duration, *timeout, &res)
+	openLoop(client, t, *clients, rate, *duration, *timeout, &res)
 	_ = json.NewEncoder(os.Stdout).Encode(res)
 }
 
@@ -117,7 +160,7 @@ func get(c *http.Client, target string) error {
 }
 
 // closedLoop runs clients back-to-back for d and returns answers per second.
-func closedLoop(c *http.Client, target string, clients int, d time.Duration) float64 {
+func closedLoop(c *http.Client, t *targets, clients int, d time.Duration) float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
@@ -127,7 +170,7 @@ func closedLoop(c *http.Client, target string, clients int, d time.Duration) flo
 	for range clients {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				if get(c, target) == nil {
+				if get(c, t.next()) == nil {
 					mu.Lock()
 					n++
 					mu.Unlock()
@@ -140,7 +183,7 @@ func closedLoop(c *http.Client, target string, clients int, d time.Duration) flo
 }
 
 // openLoop sends requests due every 1/rate for d, through at most clients at once.
-func openLoop(c *http.Client, target string, clients int, rate float64, d, grace time.Duration, res *result) {
+func openLoop(c *http.Client, t *targets, clients int, rate float64, d, grace time.Duration, res *result) {
 	type sample struct {
 		latency, service time.Duration
 		err              error
@@ -154,7 +197,7 @@ func openLoop(c *http.Client, target string, clients int, rate float64, d, grace
 		wg.Go(func() {
 			for at := range due {
 				sent := time.Now()
-				err := get(c, target)
+				err := get(c, t.next())
 				done := time.Now()
 				samples <- sample{latency: done.Sub(at), service: done.Sub(sent), err: err}
 			}

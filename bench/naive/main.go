@@ -1,5 +1,5 @@
 // Command naive is make bench's baseline loader: the same validation and Cypher as
-// `mineralmap load`, but one row per transaction (graph.Store.LoadRowByRow), for at most
+// `mineralmap load`, but one row per transaction (mineralmap.Store.LoadRowByRow), for at most
 // -for. It prints one JSON object: rows written, seconds, rows per second.
 //
 //	naive -for 60s doc.json
@@ -15,7 +15,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap/neo4j"
 )
 
 func main() {
@@ -30,7 +30,7 @@ func main() {
 	if uri == "" {
 		uri = "bolt://127.0.0.1:37687"
 	}
-	store, err := graph.Open(graph.Config{URI: uri, ReadTimeout: time.Minute, WriteTimeout: time.Hour})
+	store, err := neo4j.Open(neo4j.Config{URI: uri, ReadTimeout: time.Minute, WriteTimeout: time.Hour})
 	if err != nil {
 		fail(err)
 	}

@@ -20,10 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/mineralmap/mineralmap/neo4j"
 
-	"github.com/mineralmap/mineralmap/graph"
-	"github.com/mineralmap/mineralmap/graph/graphtest"
+	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
 )
 
 var binary string
@@ -149,7 +148,7 @@ func (p *proxy) close() {
 }
 
 // boltTarget is host:port of the test Neo4j's Bolt connector.
-func boltTarget(t *testing.T, cfg graph.Config) string {
+func boltTarget(t *testing.T, cfg neo4j.Config) string {
 	t.Helper()
 	u := cfg.URI
 	if i := strings.Index(u, "://"); i >= 0 {
@@ -162,7 +161,7 @@ func boltTarget(t *testing.T, cfg graph.Config) string {
 }
 
 func TestTheAPIStartsWithoutNeo4jAndRecoversWhenItComes(t *testing.T) {
-	cfg := graphtest.Config(t)
+	cfg := neo4jtest.Config(t)
 	if strings.HasPrefix(cfg.URI, "neo4j") {
 		t.Skip("the proxy test needs a direct bolt:// server")
 	}
@@ -236,37 +235,24 @@ func postDocument(url string, doc []byte) <-chan int {
 }
 
 // storedOf counts the kill-test facilities and supplies in the store.
-func storedOf(t *testing.T, s *graph.Store) (facilities, supplies int64) {
+func storedOf(t *testing.T, s *neo4j.Store) (facilities, supplies int64) {
 	t.Helper()
-	out, err := s.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
-		r, err := tx.Run(context.Background(), `
+	rows, err := s.Query(context.Background(), `
 CALL () { MATCH (f:Facility) WHERE f.id STARTS WITH 'kill-' RETURN count(f) AS f }
 CALL () { MATCH ()-[s:SUPPLIES]->() WHERE s.mineral = 'kill-ore' RETURN count(s) AS s }
 RETURN f, s`, nil)
-		if err != nil {
-			return nil, err
-		}
-		return r.Single(context.Background())
-	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := out.(*neo4j.Record)
-	return rec.Values[0].(int64), rec.Values[1].(int64)
+	return rows[0]["f"].(int64), rows[0]["s"].(int64)
 }
 
 // waitForNoLoad waits until Neo4j runs no transaction of a killed client any more.
-func waitForNoLoad(t *testing.T, s *graph.Store) {
+func waitForNoLoad(t *testing.T, s *neo4j.Store) {
 	t.Helper()
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		out, err := s.Read(context.Background(), func(tx neo4j.ManagedTransaction) (any, error) {
-			r, err := tx.Run(context.Background(), `SHOW TRANSACTIONS YIELD currentQuery WHERE NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*)`, nil)
-			if err != nil {
-				return nil, err
-			}
-			return r.Single(context.Background())
-		})
-		if err == nil && out.(*neo4j.Record).Values[0].(int64) == 0 {
+		rows, err := s.Query(context.Background(), `SHOW TRANSACTIONS YIELD currentQuery WHERE NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' RETURN count(*) AS n`, nil)
+		if err == nil && rows[0]["n"].(int64) == 0 {
 			return
 		}
 	}
@@ -275,8 +261,8 @@ func waitForNoLoad(t *testing.T, s *graph.Store) {
 
 func TestAKilledLoadStoresAllOrNothing(t *testing.T) {
 	const facilities = 20000
-	s := graphtest.MustStore(t)
-	cfg := graphtest.Config(t)
+	s := neo4jtest.MustStore(t)
+	cfg := neo4jtest.Config(t)
 	doc := bigDocument(facilities)
 	trials := 20
 	r := rand.New(rand.NewPCG(9, 9))
@@ -307,8 +293,8 @@ func TestAKilledLoadStoresAllOrNothing(t *testing.T) {
 }
 
 func TestSIGTERMLetsAnInFlightLoadFinish(t *testing.T) {
-	s := graphtest.MustStore(t)
-	cfg := graphtest.Config(t)
+	s := neo4jtest.MustStore(t)
+	cfg := neo4jtest.Config(t)
 	a := startAPI(t, cfg.URI, "NEO4J_USER="+cfg.User, "NEO4J_PASSWORD="+cfg.Password)
 	doc := bigDocument(20000)
 	done := postDocument(a.url, doc)
@@ -328,11 +314,11 @@ func TestSIGTERMLetsAnInFlightLoadFinish(t *testing.T) {
 }
 
 func TestRestartingNeo4jWhileRequestsFlow(t *testing.T) {
-	cfg := graphtest.Config(t)
-	if !strings.Contains(graphtest.Provider(), "Maven") {
-		t.Skipf("restarts only the Maven-started local Neo4j (provider: %s)", graphtest.Provider())
+	cfg := neo4jtest.Config(t)
+	if !strings.Contains(neo4jtest.Provider(), "Maven") {
+		t.Skipf("restarts only the Maven-started local Neo4j (provider: %s)", neo4jtest.Provider())
 	}
-	s := graphtest.MustStore(t)
+	s := neo4jtest.MustStore(t)
 	if _, err := s.Load(context.Background(), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bigDocument(10))), nil }, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,9 @@
 //	mineralmap serve                 serve the API (configuration from the environment, see README)
 //	mineralmap load FILE… | -        load documents (each in one transaction), with progress on stderr
 //	mineralmap validate FILE… | -    check documents without writing anything
+//	mineralmap healthcheck           ask the local API's /healthz (for container healthchecks)
+//
+// It only wires: environment → config → store → analyses → server.
 package main
 
 import (
@@ -17,14 +20,15 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/mineralmap/mineralmap/graph"
+	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/analysis"
+	"github.com/mineralmap/mineralmap/document"
 	mmhttp "github.com/mineralmap/mineralmap/http"
-	"github.com/mineralmap/mineralmap/queries"
+	"github.com/mineralmap/mineralmap/neo4j"
 )
 
 const usage = `usage:
@@ -32,6 +36,9 @@ const usage = `usage:
   mineralmap load FILE|DIR... | -  load documents into Neo4j (each file in one transaction; a
                                    directory means its *.json files in name order)
   mineralmap validate FILE... | -  check documents against the contract and the store, write nothing
+  mineralmap healthcheck           exit 0 when the API at $MINERALMAP_ADDR answers /healthz
+
+configuration: environment variables, listed in the README ("Configuration")
 `
 
 func main() {
@@ -42,16 +49,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var err error
+	cfg, err := loadConfig()
+	if err != nil {
+		printError(err)
+		os.Exit(2)
+	}
 	switch os.Args[1] {
 	case "serve":
-		err = serve(ctx)
+		err = serve(ctx, cfg)
 	case "load":
-		err = load(ctx, os.Args[2:], false)
+		err = load(ctx, cfg, os.Args[2:], false)
 	case "validate":
-		err = load(ctx, os.Args[2:], true)
+		err = load(ctx, cfg, os.Args[2:], true)
 	case "healthcheck":
-		err = healthcheck()
+		err = healthcheck(cfg)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -62,44 +73,16 @@ func main() {
 	}
 }
 
-func env(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok && v != "" {
-		return v
-	}
-	return def
-}
-
-func envDuration(key string, def time.Duration) time.Duration {
-	d, err := time.ParseDuration(env(key, def.String()))
-	if err != nil {
-		slog.Warn("bad duration; using the default", "key", key, "default", def.String())
-		return def
-	}
-	return d
-}
-
-func storeConfig() graph.Config {
-	return graph.Config{
-		URI:          env("NEO4J_URI", "bolt://127.0.0.1:7687"),
-		User:         env("NEO4J_USER", ""),
-		Password:     env("NEO4J_PASSWORD", ""),
-		Database:     env("NEO4J_DATABASE", ""),
-		ReadTimeout:  envDuration("MINERALMAP_READ_TIMEOUT", 5*time.Second),
-		ScanTimeout:  envDuration("MINERALMAP_SCAN_TIMEOUT", time.Minute),
-		WriteTimeout: envDuration("MINERALMAP_WRITE_TIMEOUT", 10*time.Minute),
-	}
-}
-
 // serveMemoryLimit is the API's soft memory limit unless GOMEMLIMIT sets one: the garbage
 // collector works harder as the heap nears it, so resident memory stays under the 256 MiB the
 // API is allowed, whatever the graph's size (make bench measures it).
 const serveMemoryLimit = 200 << 20
 
-func serve(ctx context.Context) error {
+func serve(ctx context.Context, cfg config) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(serveMemoryLimit)
 	}
-	store, err := graph.Open(storeConfig())
+	store, err := neo4j.Open(cfg.store())
 	if err != nil {
 		return err
 	}
@@ -120,30 +103,27 @@ func serve(ctx context.Context) error {
 			}
 		}
 	}()
-	bodyLimit, _ := strconv.ParseInt(env("MINERALMAP_BODY_LIMIT", "16777216"), 10, 64)
-	maxConcurrent, _ := strconv.Atoi(env("MINERALMAP_MAX_CONCURRENT", "0"))
-	browser := env("MINERALMAP_BROWSER_URL", "http://127.0.0.1:7474/browser/")
-	addr := env("MINERALMAP_ADDR", "127.0.0.1:8080")
-	api := mmhttp.New(store, queries.New(store, browser), mmhttp.Config{
-		APIToken:      os.Getenv("MINERALMAP_API_TOKEN"),
-		ReadToken:     os.Getenv("MINERALMAP_READ_TOKEN"),
-		BodyLimit:     bodyLimit,
-		MaxConcurrent: maxConcurrent,
-		QueueTimeout:  envDuration("MINERALMAP_QUEUE_TIMEOUT", 30*time.Second),
-		BrowserURL:    browser,
-		PublicURL:     env("MINERALMAP_PUBLIC_URL", "http://"+addr),
+	api := mmhttp.New(store, analysis.New(store, analysis.Options{BrowserURL: cfg.BrowserURL}), mmhttp.Config{
+		APIToken:      cfg.APIToken,
+		ReadToken:     cfg.ReadToken,
+		BodyLimit:     cfg.BodyLimit,
+		MaxConcurrent: cfg.MaxConcurrent,
+		QueueTimeout:  cfg.QueueTimeout,
+		PublicURL:     cfg.PublicURL,
+		PoolSize:      store.Config().MaxPoolSize,
 	})
+	store.SetObserver(api.Observer())
 	srv := &http.Server{
-		Addr:              addr,
+		Addr:              cfg.Addr,
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       envDuration("MINERALMAP_HTTP_READ_TIMEOUT", 2*time.Minute),
-		WriteTimeout:      envDuration("MINERALMAP_HTTP_WRITE_TIMEOUT", 15*time.Minute),
+		ReadTimeout:       cfg.HTTPReadTimeout,
+		WriteTimeout:      cfg.HTTPWriteTimeout,
 		IdleTimeout:       2 * time.Minute,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("serving", "addr", addr, "neo4j", storeConfig().URI, "browser", browser)
+	slog.Info("serving", "addr", cfg.Addr, "neo4j", cfg.Neo4jURI, "browser", cfg.BrowserURL)
 	select {
 	case err := <-errc:
 		return err
@@ -155,11 +135,11 @@ func serve(ctx context.Context) error {
 	return srv.Shutdown(shutdownCtx)
 }
 
-func load(ctx context.Context, files []string, validateOnly bool) error {
+func load(ctx context.Context, cfg config, files []string, validateOnly bool) error {
 	if len(files) == 0 {
 		return errors.New("name at least one file, or - for standard input")
 	}
-	store, err := graph.Open(storeConfig())
+	store, err := neo4j.Open(cfg.store())
 	if err != nil {
 		return err
 	}
@@ -180,7 +160,7 @@ func load(ctx context.Context, files []string, validateOnly bool) error {
 		}
 		start := time.Now()
 		if validateOnly {
-			err = graph.Validate(ctx, src, store.LookupLabels)
+			_, err = document.Validate(ctx, src, store.LookupLabels)
 			cleanup()
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
@@ -221,8 +201,8 @@ func expandDirs(names []string) ([]string, error) {
 }
 
 // healthcheck asks the local API's /healthz (for container healthchecks, which have no curl).
-func healthcheck() error {
-	addr := env("MINERALMAP_ADDR", "127.0.0.1:8080")
+func healthcheck(cfg config) error {
+	addr := cfg.Addr
 	if strings.HasPrefix(addr, "0.0.0.0:") || strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1:" + addr[strings.LastIndex(addr, ":")+1:]
 	}
@@ -240,7 +220,7 @@ func healthcheck() error {
 
 // openSource opens a file, or spools standard input to a temporary file, because a load reads
 // its document more than once.
-func openSource(name string) (graph.Source, func(), error) {
+func openSource(name string) (document.Source, func(), error) {
 	if name != "-" {
 		if _, err := os.Stat(name); err != nil {
 			return nil, nil, err
@@ -297,7 +277,7 @@ func (p *progressBar) done() {
 
 func printError(err error) {
 	fmt.Fprintln(os.Stderr, "mineralmap:", err)
-	var e *graph.Error
+	var e *mineralmap.Error
 	if errors.As(err, &e) {
 		for _, d := range e.Details {
 			fmt.Fprintf(os.Stderr, "  %s: %s\n", d.Path, d.Message)

@@ -1,0 +1,88 @@
+// Package analysis answers the analysis questions of the contract (sections 3–4) over a Store it
+// owns the interface of: each analysis resolves its ids, takes the mineral's M-network from a
+// cache (read through the store when the database changed), runs the supply engine on it and
+// shapes the answer, with the Cypher behind it and a Neo4j Browser link that draws it.
+package analysis
+
+import (
+	"context"
+	"runtime"
+
+	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/supply"
+)
+
+// Store is what the analyses read. Errors are *mineralmap.Error: KindUnavailable or
+// KindTimeout when the database fails.
+type Store interface {
+	// Labels answers the label of each stored id among ids (absent: not stored), and the
+	// Version of the database it read.
+	Labels(ctx context.Context, ids []string) (map[string]string, mineralmap.Version, error)
+	// Network reads the M-network of mineral from a database at least as recent as after.
+	Network(ctx context.Context, after mineralmap.Version, mineral string) (supply.Stored, error)
+	// NetworkCypher is the Cypher Network runs, shown in answers.
+	NetworkCypher() string
+	// StageOutput is the output of mineral at stage ("mining": PRODUCES, "refining": REFINES)
+	// by the facilities' country for year (nil: the latest year present).
+	StageOutput(ctx context.Context, mineral, stage string, year *int64) (Outputs, error)
+	// MineralsReceived lists, sorted, the minerals of the SUPPLIES edges into consumer, a node
+	// of label.
+	MineralsReceived(ctx context.Context, consumer, label string) ([]string, error)
+	// CountryNames names the stored countries among ids.
+	CountryNames(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// Outputs is a stage's output by country, largest first (ties by country).
+type Outputs struct {
+	Year      *int64 // the year read; nil when the graph has none
+	ByCountry []CountryVolume
+	Cypher    string
+}
+
+// CountryVolume is one country's output.
+type CountryVolume struct {
+	Country string
+	VolumeT float64
+}
+
+// Bounds of the analyses' parameters.
+const (
+	MaxK         = 20
+	MaxHops      = 12
+	MaxLimit     = 1000
+	DefaultK     = 3
+	DefaultHops  = 8
+	DefaultLimit = 20
+)
+
+// Stages of the concentration analysis.
+var Stages = []string{"mining", "refining"}
+
+// Options tune the analyses.
+type Options struct {
+	BrowserURL  string // Neo4j Browser's address, for browser_url (default http://127.0.0.1:7474/browser/)
+	CacheBudget int64  // bytes of M-networks kept (default 96 MiB)
+	FlowSlots   int    // max-flows running at once (default GOMAXPROCS)
+}
+
+// Analyses answers the analysis questions over a store.
+type Analyses struct {
+	store       Store
+	browserBase string
+	networks    *networkCache
+}
+
+// New returns the analyses over store.
+func New(store Store, opt Options) *Analyses {
+	if opt.BrowserURL == "" {
+		opt.BrowserURL = "http://127.0.0.1:7474/browser/"
+	}
+	if opt.CacheBudget <= 0 {
+		opt.CacheBudget = 96 << 20
+	}
+	if opt.FlowSlots <= 0 {
+		opt.FlowSlots = runtime.GOMAXPROCS(0)
+	}
+	return &Analyses{store: store, browserBase: opt.BrowserURL,
+		networks: newNetworkCache(store, opt.CacheBudget, supply.NewSlots(opt.FlowSlots))}
+}

@@ -1,0 +1,90 @@
+package analysis
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cypherLiteral writes v as a Cypher literal, for the query shown in Neo4j Browser; strings are
+// single-quoted with backslash escapes, so no value can end the literal.
+func cypherLiteral(v any) string {
+	switch x := v.(type) {
+	case string:
+		var b strings.Builder
+		b.WriteByte('\'')
+		for _, r := range x {
+			switch r {
+			case '\\':
+				b.WriteString(`\\`)
+			case '\'':
+				b.WriteString(`\'`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			default:
+				if r < 0x20 {
+					fmt.Fprintf(&b, `\u%04x`, r)
+				} else {
+					b.WriteRune(r)
+				}
+			}
+		}
+		b.WriteByte('\'')
+		return b.String()
+	case []string:
+		parts := make([]string, len(x))
+		for i, s := range x {
+			parts[i] = cypherLiteral(s)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case time.Time:
+		return "date(" + cypherLiteral(x.Format("2006-01-02")) + ")"
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	panic(fmt.Sprintf("cypherLiteral: unsupported %T", v))
+}
+
+// inline replaces each $name in a Browser query by the literal of params[name]. Names are
+// replaced longest first so $to never eats $total.
+func inline(cypher string, params map[string]any) string {
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(a, b string) int { return len(b) - len(a) })
+	for _, k := range names {
+		cypher = strings.ReplaceAll(cypher, "$"+k, cypherLiteral(params[k]))
+	}
+	return cypher
+}
+
+// browserURL opens Neo4j Browser with cypher in its editor, ready to run (checked in Browser 5.24
+// by e2e/browser_test.go). Browser turns '+' into spaces and percent-decodes the whole URL before
+// it splits the parameters, so the query must hold no '&' or '#': the inlined values are ids,
+// dates and numbers, and the queries use neither.
+func (a *Analyses) browserURL(cypher string) string {
+	return a.browserBase + "?cmd=edit&arg=" + url.QueryEscape(strings.TrimSpace(cypher))
+}
+
+// maxViewNodes bounds the node list inlined into a Browser query.
+const maxViewNodes = 300
+
+// networkView is the Browser query that draws the mineral's supply edges among nodes.
+func networkView(mineral string, nodes []string) string {
+	slices.Sort(nodes)
+	nodes = slices.Compact(nodes)
+	if len(nodes) > maxViewNodes {
+		nodes = nodes[:maxViewNodes]
+	}
+	return inline(`MATCH (a)-[s:SUPPLIES]->(b)
+WHERE s.mineral = $mineral AND a.id IN $ids AND b.id IN $ids
+RETURN a, s, b`, map[string]any{"mineral": mineral, "ids": nodes})
+}

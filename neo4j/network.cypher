@@ -1,0 +1,39 @@
+// The M-network of one mineral: five statements run in one read transaction. Neo4j spends
+// several microseconds on every record it sends, so the network comes as a few dozen records of
+// parallel lists rather than a record per edge, and each node is sent once, named inside the
+// transaction by its internal id. Which hops a restriction blocks at a date is decided from
+// statement 3 by the service (contract section 4), so one read serves every as_of. Which nodes
+// produce the mineral and which agreements finance them are asked once each (4, 5), not per
+// node in statement 1 (PROFILE figures in bench/RESULTS.md, "Queries").
+//
+// 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
+//    each (its own id for a Country).
+MATCH (a)-[s:SUPPLIES]->(b)
+WHERE s.mineral = $mineral
+UNWIND [a, b] AS n
+WITH DISTINCT n
+WITH id(n) % $chunks AS chunk, n
+WITH chunk,
+     collect(id(n)) AS ref, collect(n.id) AS id, collect(n.name) AS name,
+     collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country
+RETURN ref, id, name, country, is_country;
+
+// 2. The edges: their ends (internal ids, as in 1) and volume_t.
+MATCH (a)-[s:SUPPLIES]->(b)
+WHERE s.mineral = $mineral
+WITH id(s) % $chunks AS chunk, id(a) AS a, id(b) AS b, s.volume_t AS v
+WITH chunk, collect(a) AS from, collect(b) AS to, collect(v) AS volume_t
+RETURN from, to, volume_t;
+
+// 3. Every restriction on the mineral.
+MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $mineral})
+RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until;
+
+// 4. The producers of the mineral (internal ids, as in 1).
+MATCH (p)-[:PRODUCES]->(:Mineral {id: $mineral})
+RETURN collect(id(p)) AS ref;
+
+// 5. The agreements financing a facility that supplies or receives the mineral.
+MATCH (g:Agreement)-[:FINANCES]->(f:Facility)
+WHERE EXISTS { (f)-[s:SUPPLIES]-() WHERE s.mineral = $mineral }
+RETURN collect(id(f)) AS ref, collect(g.id) AS agreement

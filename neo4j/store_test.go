@@ -1,0 +1,173 @@
+package neo4j_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/document"
+	"github.com/mineralmap/mineralmap/fixtures"
+	"github.com/mineralmap/mineralmap/neo4j"
+	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
+)
+
+func source(doc string) document.Source {
+	return func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(doc)), nil }
+}
+
+type counts struct{ nodes, rels, props int64 }
+
+// graphCounts counts the nodes and relationships of the graph and their properties.
+func graphCounts(t *testing.T, s *neo4j.Store) counts {
+	t.Helper()
+	rows, err := s.Query(context.Background(), `
+CALL () { MATCH (n) WHERE NOT n:MineralmapLoadLock RETURN count(n) AS nodes, sum(size(keys(n))) AS np }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels, sum(size(keys(r))) AS rp }
+RETURN nodes, rels, np + rp AS props`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counts{rows[0]["nodes"].(int64), rows[0]["rels"].(int64), rows[0]["props"].(int64)}
+}
+
+func mustLoad(t *testing.T, s *neo4j.Store, doc string) mineralmap.LoadResult {
+	t.Helper()
+	res, err := s.Load(context.Background(), source(doc), nil)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return res
+}
+
+func TestLoadStoresTheDocumentAndAReloadChangesNothing(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	res := mustLoad(t, s, fixtures.ChainDoc)
+	// 4 countries + 1 mineral + 3 facilities + 1 agreement; 3 SUPPLIES + PRODUCES + REFINES +
+	// RESTRICTS + FINANCES + 3 LOCATED_IN + 2 PARTY_TO.
+	if res.NodesCreated != 9 || res.RelationshipsCreated != 12 {
+		t.Fatalf("created %d nodes and %d relationships, want 9 and 12", res.NodesCreated, res.RelationshipsCreated)
+	}
+	first := graphCounts(t, s)
+	if first.nodes != 9 || first.rels != 12 {
+		t.Fatalf("graph holds %+v", first)
+	}
+	again := mustLoad(t, s, fixtures.ChainDoc)
+	t.Logf("reload: %+v", again)
+	if again.NodesCreated != 0 || again.RelationshipsCreated != 0 || again.PropertiesSet != 0 {
+		t.Fatalf("reload created %+v", again)
+	}
+	if second := graphCounts(t, s); second != first {
+		t.Fatalf("reload changed the graph: before %+v, after %+v", first, second)
+	}
+}
+
+func TestTheFixturesLoadAndAReloadChangesNoCount(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	loadAll := func() (created mineralmap.LoadResult) {
+		for _, name := range fixtures.Names() {
+			res, err := s.Load(context.Background(), fixtures.Source(name), nil)
+			if err != nil {
+				t.Fatalf("load %s: %v", name, err)
+			}
+			created.NodesCreated += res.NodesCreated
+			created.RelationshipsCreated += res.RelationshipsCreated
+			created.PropertiesSet += res.PropertiesSet
+		}
+		return created
+	}
+	first := loadAll()
+	c := graphCounts(t, s)
+	if first.NodesCreated != c.nodes || c.nodes < 100 || c.rels < 300 {
+		t.Fatalf("fixtures: created %+v, graph holds %+v", first, c)
+	}
+	if again := loadAll(); again != (mineralmap.LoadResult{}) {
+		t.Fatalf("a reload of the fixtures reported changes: %+v", again)
+	}
+	if c2 := graphCounts(t, s); c2 != c {
+		t.Fatalf("a reload changed the graph: %+v → %+v", c, c2)
+	}
+	t.Logf("fixtures: %d nodes, %d relationships, %d properties", c.nodes, c.rels, c.props)
+}
+
+func TestLoadWithOneBadRowStoresNothing(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	bad := strings.Replace(fixtures.ChainDoc, `"volume_t":11000`, `"volume_t":-11000`, 1)
+	_, err := s.Load(context.Background(), source(bad), nil)
+	if mineralmap.KindOf(err) != mineralmap.KindInvalid || !strings.Contains(fmt.Sprint(err.(*mineralmap.Error).Details), "/supplies/1/volume_t") {
+		t.Fatalf("want an invalid error at /supplies/1/volume_t, got %v", err)
+	}
+	if c := graphCounts(t, s); c.nodes != 0 || c.rels != 0 {
+		t.Fatalf("a refused document left %+v in the store", c)
+	}
+}
+
+func TestLoadResolvesReferencesToStoredNodes(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	mustLoad(t, s, fixtures.ChainDoc)
+	res := mustLoad(t, s, `{"facilities":[{"id":"lynas-seadrift","name":"Lynas Seadrift","kind":"refinery","country":"AU"}],
+"supplies":[{"from":"kalgoorlie","to":"lynas-seadrift","mineral":"rare-earths","volume_t":500}]}`)
+	if res.NodesCreated != 1 || res.RelationshipsCreated != 2 {
+		t.Fatalf("created %+v, want 1 node and 2 relationships (SUPPLIES, LOCATED_IN)", res)
+	}
+	_, err := s.Load(context.Background(), source(`{"supplies":[{"from":"kalgoorlie","to":"nowhere","mineral":"rare-earths","volume_t":5}]}`), nil)
+	if mineralmap.KindOf(err) != mineralmap.KindInvalid || !strings.Contains(fmt.Sprint(err.(*mineralmap.Error).Details), "/supplies/0/to") {
+		t.Fatalf("a reference to an id neither in the document nor stored must be refused at /supplies/0/to, got %v", err)
+	}
+}
+
+func TestConcurrentLoadsOfOneDocumentLeaveNoDuplicates(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Load(context.Background(), source(fixtures.ChainDoc), nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent load: %v", err)
+		}
+	}
+	if c := graphCounts(t, s); c.nodes != 9 || c.rels != 12 {
+		t.Fatalf("after concurrent loads the graph holds %d nodes and %d relationships, want 9 and 12", c.nodes, c.rels)
+	}
+}
+
+func TestDeleteAllRemovesEveryManagedNode(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	mustLoad(t, s, fixtures.ChainDoc)
+	n, err := s.DeleteAll(context.Background())
+	if err != nil || n != 9 {
+		t.Fatalf("deleted %d nodes (%v), want 9", n, err)
+	}
+	if c := graphCounts(t, s); c.nodes != 0 {
+		t.Fatalf("graph still holds %+v", c)
+	}
+}
+
+func TestAReadOverItsBudgetIsATimeout(t *testing.T) {
+	cfg := neo4jtest.Config(t)
+	cfg.ReadTimeout = 300 * time.Millisecond
+	s, err := neo4j.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	start := time.Now()
+	_, err = s.Query(context.Background(), `UNWIND range(1, 2000000000) AS x RETURN count(x)`, nil)
+	if mineralmap.KindOf(err) != mineralmap.KindTimeout {
+		t.Fatalf("a read over its budget: %v (kind %v), want a timeout", err, mineralmap.KindOf(err))
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("the timeout took %v to come", took)
+	}
+}
