@@ -9,15 +9,17 @@ import (
 type Kind int
 
 const (
-	KindInternal     Kind = iota // a bug or an unexpected failure
-	KindMalformed                // the input is not well-formed (bad JSON)
-	KindInvalid                  // the input is well-formed but breaks a rule
-	KindUnauthorized             // no or wrong credentials
-	KindForbidden                // the operation is not allowed at all
-	KindNotFound                 // an id that names nothing
-	KindTooLarge                 // the input exceeds a size limit
-	KindUnavailable              // Neo4j cannot be reached
-	KindTimeout                  // the work ran over its time budget
+	KindInternal         Kind = iota // a bug or an unexpected failure
+	KindMalformed                    // the input is not well-formed (bad JSON)
+	KindInvalid                      // the input is well-formed but breaks a rule
+	KindUnauthorized                 // no or wrong credentials
+	KindForbidden                    // the operation is not allowed at all
+	KindNotFound                     // an id that names nothing
+	KindTooLarge                     // the input exceeds a size limit
+	KindUnavailable                  // Neo4j cannot be reached
+	KindTimeout                      // the work ran over its time budget
+	KindMethodNotAllowed             // the path does not take the method
+	KindUnsupportedMedia             // the body's Content-Type is not one the route takes
 )
 
 // Detail is one problem in an input, located by a JSON Pointer or a parameter name.

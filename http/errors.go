@@ -24,6 +24,9 @@ var statusOf = map[mineralmap.Kind]struct {
 	mineralmap.KindUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
 	mineralmap.KindTimeout:      {http.StatusServiceUnavailable, "timeout"},
 	mineralmap.KindInternal:     {http.StatusInternalServerError, "internal"},
+
+	mineralmap.KindMethodNotAllowed: {http.StatusMethodNotAllowed, "method_not_allowed"},
+	mineralmap.KindUnsupportedMedia: {http.StatusUnsupportedMediaType, "unsupported_media_type"},
 }
 
 // ErrorBody is the contract's error shape.

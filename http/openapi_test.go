@@ -66,7 +66,8 @@ func mustSpec(tb testing.TB) *spec {
 // check validates one request/response pair against the spec with kin-openapi's openapi3filter:
 // a request the spec forbids must be refused with a 4xx, and every response must be one the spec
 // documents for its operation and status, headers and body included. A request outside the
-// spec's paths must get a 404 (no such path) or a 422 (no such method) in the error shape.
+// spec's paths must get a 404 (no such path) or a 405 with Allow (no such method) in the error
+// shape.
 func (s *spec) check(req *http.Request, reqBody []byte, status int, header http.Header, body []byte) error {
 	ctx := context.Background()
 	req = req.Clone(ctx)
@@ -77,12 +78,15 @@ func (s *spec) check(req *http.Request, reqBody []byte, status int, header http.
 	}
 	route, pathParams, err := s.router.FindRoute(req)
 	if err != nil {
-		want := map[error]int{routers.ErrPathNotFound: http.StatusNotFound, routers.ErrMethodNotAllowed: http.StatusUnprocessableEntity}
+		want := map[error]int{routers.ErrPathNotFound: http.StatusNotFound, routers.ErrMethodNotAllowed: http.StatusMethodNotAllowed}
 		if want[err] == 0 {
 			return fmt.Errorf("finding the route: %w", err)
 		}
 		if status != want[err] {
 			return fmt.Errorf("outside the spec (%v) but answered %d, want %d", err, status, want[err])
+		}
+		if status == http.StatusMethodNotAllowed && header.Get("Allow") == "" {
+			return fmt.Errorf("a 405 without Allow")
 		}
 		var v any
 		if err := json.Unmarshal(body, &v); err != nil {

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,13 +12,51 @@ import (
 	"github.com/mineralmap/mineralmap"
 )
 
-// checkParams rejects query parameters the route does not know and parameters given twice, so a
-// typo (?minral=) is an error instead of a silently wider answer.
-func checkParams(c *gin.Context, allowed ...string) error {
-	var details []mineralmap.Detail
-	q := c.Request.URL.Query()
-	keys := make([]string, 0, len(q))
-	for k := range q {
+// problems collects every problem of a request (its query parameters, or its body's values),
+// each at its parameter name or JSON Pointer: the one way the API validates a request. A
+// handler reads what it needs through it and answers all the problems at once.
+type problems struct {
+	list []mineralmap.Detail
+}
+
+func (p *problems) add(path, format string, args ...any) {
+	p.list = append(p.list, mineralmap.Detail{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// err is nil without problems, else a KindInvalid error with message and every problem.
+func (p *problems) err(message string) error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	return &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: message, Details: p.list}
+}
+
+// ids checks a list of ids (at most max) given at path.
+func (p *problems) ids(path string, list []string, max int) {
+	if len(list) > max {
+		p.add(path, "at most %d entries", max)
+	}
+	for i, id := range list {
+		if !mineralmap.ValidID(id) {
+			p.add(path+"/"+strconv.Itoa(i), "is not a valid id")
+		}
+	}
+}
+
+// query parses a request's query parameters: unknown parameters and parameters given twice are
+// problems (a typo such as ?minral= is an error instead of a silently wider answer), and each
+// accessor adds the problems of its parameter.
+type query struct {
+	c *gin.Context
+	problems
+}
+
+// parseQuery starts parsing the query of c, which takes the parameters allowed.
+func parseQuery(c *gin.Context, allowed ...string) *query {
+	q := &query{c: c}
+	values := c.Request.URL.Query()
+	keys := make([]string, 0, len(values))
+	for k := range values {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -28,94 +67,108 @@ func checkParams(c *gin.Context, allowed ...string) error {
 			if len(allowed) > 0 {
 				msg += "; this route takes " + strings.Join(allowed, ", ")
 			}
-			details = append(details, mineralmap.Detail{Path: k, Message: msg})
-		case len(q[k]) > 1:
-			details = append(details, mineralmap.Detail{Path: k, Message: "given more than once"})
+			q.add(k, "%s", msg)
+		case len(values[k]) > 1:
+			q.add(k, "given more than once")
 		}
 	}
-	if len(details) > 0 {
-		return &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "invalid query parameters", Details: details}
-	}
-	return nil
+	return q
 }
 
-// intParam parses an optional integer parameter within [lo, hi].
-func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
-	s, ok := c.GetQuery(name)
+// err is the parse's problems as one error.
+func (q *query) err() error { return q.problems.err("invalid query parameters") }
+
+// integer is an optional integer within [lo, hi] (def when absent).
+func (q *query) integer(name string, def, lo, hi int) int {
+	s, ok := q.c.GetQuery(name)
 	if !ok {
-		return def, nil
+		return def
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, invalidParam(name, "must be an integer, got %q", clip(s))
+	switch {
+	case err != nil:
+		q.add(name, "must be an integer, got %q", clip(s))
+	case n < lo || n > hi:
+		q.add(name, "must be between %d and %d, got %d", lo, hi, n)
+	default:
+		return n
 	}
-	if n < lo || n > hi {
-		return 0, invalidParam(name, "must be between %d and %d, got %d", lo, hi, n)
-	}
-	return n, nil
+	return def
 }
 
-// idParam parses an id parameter; required ones must be present.
-func idParam(c *gin.Context, name string, required bool) (string, error) {
-	s, ok := c.GetQuery(name)
-	if !ok || s == "" {
+// id is an id parameter; a required one must be present.
+func (q *query) id(name string, required bool) string {
+	s, ok := q.c.GetQuery(name)
+	switch {
+	case !ok || s == "":
 		if required {
-			return "", invalidParam(name, "is required")
+			q.add(name, "is required")
 		}
-		return "", nil
+	case !mineralmap.ValidID(s):
+		q.add(name, "is not a valid id: %q", clip(s))
+	default:
+		return s
 	}
-	if !mineralmap.ValidID(s) {
-		return "", invalidParam(name, "is not a valid id: %q", clip(s))
-	}
-	return s, nil
+	return ""
 }
 
-// idListParam parses a comma-separated list of ids (at most 100).
-func idListParam(c *gin.Context, name string) ([]string, error) {
-	s := c.Query(name)
+// idList is a comma-separated list of ids (at most 100), duplicates dropped.
+func (q *query) idList(name string) []string {
+	s := q.c.Query(name)
 	if s == "" {
-		return []string{}, nil
+		return []string{}
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) > 100 {
-		return nil, invalidParam(name, "at most 100 ids")
+		q.add(name, "at most 100 ids")
+		return []string{}
 	}
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
 		if !mineralmap.ValidID(p) {
-			return nil, invalidParam(name, "is not a comma list of valid ids: %q", clip(p))
+			q.add(name, "is not a comma list of valid ids: %q", clip(p))
+			return []string{}
 		}
 		if !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out
 }
 
-// dateParam parses an optional YYYY-MM-DD date.
-func dateParam(c *gin.Context, name string) (*time.Time, error) {
-	s, ok := c.GetQuery(name)
+// date is an optional YYYY-MM-DD date (zero when absent).
+func (q *query) date(name string) time.Time {
+	s, ok := q.c.GetQuery(name)
 	if !ok {
-		return nil, nil
+		return time.Time{}
 	}
-	t, err := time.Parse("2006-01-02", s)
+	t, err := time.Parse(mineralmap.DateLayout, s)
 	if err != nil {
-		return nil, invalidParam(name, "must be a date as YYYY-MM-DD, got %q", clip(s))
+		q.add(name, "must be a date as YYYY-MM-DD, got %q", clip(s))
 	}
-	return &t, nil
+	return t
 }
 
-// enumParam parses an optional parameter that takes one of values.
-func enumParam(c *gin.Context, name, def string, values ...string) (string, error) {
-	s, ok := c.GetQuery(name)
+// enum is an optional parameter that takes one of values (def when absent).
+func (q *query) enum(name, def string, values ...string) string {
+	s, ok := q.c.GetQuery(name)
 	if !ok {
-		return def, nil
+		return def
 	}
 	if !slices.Contains(values, s) {
-		return "", invalidParam(name, "must be one of %s, got %q", strings.Join(values, ", "), clip(s))
+		q.add(name, "must be one of %s, got %q", strings.Join(values, ", "), clip(s))
+		return def
 	}
-	return s, nil
+	return s
+}
+
+// conditions are the restrictions and as_of parameters.
+func (q *query) conditions() mineralmap.Conditions {
+	return mineralmap.Conditions{
+		Restrictions: mineralmap.RestrictionMode(q.enum("restrictions", string(mineralmap.RestrictBans), mineralmap.RestrictionModes...)),
+		AsOf:         q.date("as_of"),
+	}
 }
 
 func clip(s string) string {

@@ -7,9 +7,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime"
 	"strings"
@@ -30,6 +31,8 @@ type Graph interface {
 	Node(ctx context.Context, id string) (mineralmap.NodeView, error)
 	List(ctx context.Context, label string, f mineralmap.ListFilter) (mineralmap.Page, error)
 	Ping(ctx context.Context) error
+	// LookupLabels answers the label of each stored id among ids (absent: not stored).
+	LookupLabels(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // Analyses answers the analysis routes (analysis.Analyses).
@@ -90,7 +93,9 @@ func New(store Graph, analyses Analyses, cfg Config) *Server {
 		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		writeError(c, &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
+		// Gin has set Allow to the methods the path takes.
+		writeError(c, &mineralmap.Error{Kind: mineralmap.KindMethodNotAllowed,
+			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path + "; it takes " + c.Writer.Header().Get("Allow")})
 	})
 
 	e.GET("/healthz", s.healthz)
@@ -101,14 +106,14 @@ func New(store Graph, analyses Analyses, cfg Config) *Server {
 	v1 := e.Group("/v1")
 	reads := v1.Group("", s.requireRead, s.takeTurn)
 	writes := v1.Group("", s.requireWrite)
-	writes.POST("/graph", s.loadGraph)
+	writes.POST("/graph", s.requireJSON, s.loadGraph)
 	writes.DELETE("/graph", s.deleteGraph)
 	reads.GET("/nodes/:id", s.node)
 	reads.GET("/countries", s.list(mineralmap.LabelCountry, "group"))
 	reads.GET("/minerals", s.list(mineralmap.LabelMineral, "country", "kind"))
 	reads.GET("/facilities", s.list(mineralmap.LabelFacility, "country", "mineral", "kind"))
 	reads.GET("/agreements", s.list(mineralmap.LabelAgreement, "country", "mineral", "kind"))
-	s.analysisRoutes(reads, writes)
+	s.analysisRoutes(reads)
 	s.browserRoutes(e)
 	return s
 }
@@ -207,16 +212,52 @@ func (s *Server) readyz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})
 }
 
-// readBody reads at most the body limit; the limit holds on the bytes read, whatever
-// Content-Length says.
-func (s *Server) readBody(c *gin.Context) ([]byte, error) {
-	if c.Request.ContentLength > s.cfg.BodyLimit {
-		return nil, mineralmap.Errorf(mineralmap.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+// requireJSON refuses a body whose Content-Type is not JSON with 415; a body without one is
+// taken as JSON (curl --data-binary sends form encoding unless told otherwise, and says so).
+func (s *Server) requireJSON(c *gin.Context) {
+	ct := c.GetHeader("Content-Type")
+	if ct == "" {
+		return
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, mineralmap.Errorf(mineralmap.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+	media, _, err := mime.ParseMediaType(ct)
+	if err != nil || media != "application/json" {
+		c.Header("Accept-Post", "application/json")
+		s.drainBody(c)
+		writeError(c, &mineralmap.Error{Kind: mineralmap.KindUnsupportedMedia,
+			Message: fmt.Sprintf("%s takes application/json, not %q", c.Request.URL.Path, clip(ct)),
+			Details: []mineralmap.Detail{{Path: "Content-Type", Message: "send Content-Type: application/json"}}})
+	}
+}
+
+// maxDrain bounds the bytes of a refused body read and dropped so that the client, still
+// sending, gets the answer instead of a connection reset; beyond it the connection is closed.
+const maxDrain = 64 << 20
+
+// drainBody reads what is left of a body the API refuses (up to maxDrain) and asks the client
+// to close the connection. A client that waits for 100 Continue is answered at once: it sends
+// nothing until told to.
+func (s *Server) drainBody(c *gin.Context) {
+	c.Header("Connection", "close")
+	if strings.EqualFold(c.GetHeader("Expect"), "100-continue") {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, c.Request.Body, maxDrain)
+}
+
+// readBody reads at most the body limit; the limit holds on the bytes read, whatever
+// Content-Length says. A body over it is refused by its Content-Length before anything is read,
+// or when the limit is passed, and then drained (drainBody) so that the client reads the 413.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	tooLarge := func() error {
+		s.drainBody(c)
+		return mineralmap.Errorf(mineralmap.KindTooLarge, "the body is larger than the limit of %d bytes", s.cfg.BodyLimit)
+	}
+	if c.Request.ContentLength > s.cfg.BodyLimit {
+		return nil, tooLarge()
+	}
+	b, err := io.ReadAll(io.LimitReader(c.Request.Body, s.cfg.BodyLimit+1))
+	if err == nil && int64(len(b)) > s.cfg.BodyLimit {
+		return nil, tooLarge()
 	}
 	if err != nil {
 		return nil, &mineralmap.Error{Kind: mineralmap.KindMalformed, Message: "could not read the body", Err: err}
@@ -249,7 +290,7 @@ func (s *Server) deleteGraph(c *gin.Context) {
 }
 
 func (s *Server) node(c *gin.Context) {
-	if err := checkParams(c); err != nil {
+	if err := parseQuery(c).err(); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -263,23 +304,16 @@ func (s *Server) node(c *gin.Context) {
 
 func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		allowed := append([]string{"limit", "cursor"}, filters...)
-		if err := checkParams(c, allowed...); err != nil {
+		q := parseQuery(c, append([]string{"limit", "cursor"}, filters...)...)
+		f := mineralmap.ListFilter{Limit: q.integer("limit", 100, 1, mineralmap.MaxListLimit), Cursor: c.Query("cursor"),
+			Country: q.id("country", false), Mineral: q.id("mineral", false), Kind: c.Query("kind"), Group: c.Query("group")}
+		if err := q.err(); err != nil {
 			writeError(c, err)
 			return
 		}
-		limit, err := intParam(c, "limit", 100, 1, mineralmap.MaxListLimit)
-		if err != nil {
+		if err := s.filtersExist(c, f); err != nil {
 			writeError(c, err)
 			return
-		}
-		f := mineralmap.ListFilter{Limit: limit, Cursor: c.Query("cursor"),
-			Country: c.Query("country"), Mineral: c.Query("mineral"), Kind: c.Query("kind"), Group: c.Query("group")}
-		for _, p := range []string{"country", "mineral"} {
-			if v := c.Query(p); v != "" && !mineralmap.ValidID(v) {
-				writeError(c, invalidParam(p, "is not a valid id"))
-				return
-			}
 		}
 		page, err := s.store.List(c.Request.Context(), label, f)
 		if err != nil {
@@ -288,4 +322,45 @@ func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 		}
 		c.JSON(http.StatusOK, page)
 	}
+}
+
+// filtersExist answers 404 for a list filter that names no stored node of its kind: an unknown
+// query-parameter value is not_found, not an empty list (contract section 3).
+func (s *Server) filtersExist(c *gin.Context, f mineralmap.ListFilter) error {
+	want := map[string]string{}
+	if f.Country != "" {
+		want["country"] = f.Country
+	}
+	if f.Mineral != "" {
+		want["mineral"] = f.Mineral
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(want))
+	for _, id := range want {
+		ids = append(ids, id)
+	}
+	labels, err := s.store.LookupLabels(c.Request.Context(), ids)
+	if err != nil {
+		return err
+	}
+	var details []mineralmap.Detail
+	for _, param := range []string{"country", "mineral"} {
+		id, ok := want[param]
+		if !ok {
+			continue
+		}
+		label := mineralmap.LabelCountry
+		if param == "mineral" {
+			label = mineralmap.LabelMineral
+		}
+		if labels[id] != label {
+			details = append(details, mineralmap.Detail{Path: param, Message: fmt.Sprintf("no %s has the id %q", strings.ToLower(label), id)})
+		}
+	}
+	if len(details) > 0 {
+		return &mineralmap.Error{Kind: mineralmap.KindNotFound, Message: details[0].Message, Details: details}
+	}
+	return nil
 }

@@ -22,7 +22,7 @@ type Store struct {
 	NodeFn             func(ctx context.Context, id string) (mineralmap.NodeView, error)
 	ListFn             func(ctx context.Context, label string, f mineralmap.ListFilter) (mineralmap.Page, error)
 	PingFn             func(ctx context.Context) error
-	LabelsFn           func(ctx context.Context, ids []string) (map[string]string, mineralmap.Version, error)
+	LabelsFn           func(ctx context.Context, ids []string) (map[string]string, mineralmap.Version, error) // LookupLabels too
 	NetworkFn          func(ctx context.Context, after mineralmap.Version, mineral string) (supply.Stored, error)
 	StageOutputFn      func(ctx context.Context, mineral, stage string, year *int64) (analysis.Outputs, error)
 	MineralsReceivedFn func(ctx context.Context, consumer, label string) ([]string, error)
@@ -78,6 +78,12 @@ func (s *Store) Labels(ctx context.Context, ids []string) (map[string]string, mi
 		return nil, "", s.err()
 	}
 	return s.LabelsFn(ctx, ids)
+}
+
+// LookupLabels is Labels without the Version.
+func (s *Store) LookupLabels(ctx context.Context, ids []string) (map[string]string, error) {
+	labels, _, err := s.Labels(ctx, ids)
+	return labels, err
 }
 
 func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral string) (supply.Stored, error) {

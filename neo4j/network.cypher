@@ -3,8 +3,9 @@
 // parallel lists rather than a record per edge, and each node is sent once, named inside the
 // transaction by its internal id. Which hops a restriction blocks at a date is decided from
 // statement 3 by the service (contract section 4), so one read serves every as_of. Which nodes
-// produce the mineral and which agreements finance them are asked once each (4, 5), not per
-// node in statement 1 (PROFILE figures in bench/RESULTS.md, "Queries").
+// produce the mineral and which agreements finance them are asked once each (4, 5): asked per
+// node in statement 1, they cost 570k db hits on the 1M-edge bench graph (PROFILE,
+// bench/RESULTS.md).
 //
 // 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
 //    each (its own id for a Country).

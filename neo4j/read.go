@@ -13,7 +13,9 @@ import (
 	"github.com/mineralmap/mineralmap"
 )
 
-// maxNodeRelationships bounds the relationships GET /v1/nodes/{id} returns.
+// maxNodeRelationships bounds the relationships GET /v1/nodes/{id} returns. They come by type,
+// other end, then the keys that tell parallel relationships apart (a country's several
+// RESTRICTS of one mineral), so the order is the same on every read.
 const maxNodeRelationships = 1000
 
 const nodeCypher = `CALL () {
@@ -24,7 +26,7 @@ const nodeCypher = `CALL () {
 }
 CALL (n) {
   OPTIONAL MATCH (n)-[r]-(o)
-  RETURN r, o ORDER BY type(r), o.id LIMIT $limit
+  RETURN r, o ORDER BY type(r), o.id, r.mineral, r.measure, r.from LIMIT $limit
 }
 RETURN n, collect({type: type(r), out: startNode(r) = n, other: o.id, other_label: labels(o)[0], props: properties(r)}) AS rels`
 

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -39,7 +43,7 @@ type config struct {
 func loadConfig() (config, error) {
 	cfg, err := env.ParseAs[config]()
 	if err != nil {
-		return cfg, fmt.Errorf("configuration: %w", err)
+		return cfg, namedError(err)
 	}
 	positive := []struct {
 		name string
@@ -63,6 +67,26 @@ func loadConfig() (config, error) {
 		cfg.PublicURL = "http://" + cfg.Addr
 	}
 	return cfg, nil
+}
+
+// namedError says which variables did not parse: env names the struct fields.
+func namedError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	var msgs []string
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			msgs = append(msgs, e.Error())
+			continue
+		}
+		f, _ := reflect.TypeOf(config{}).FieldByName(pe.Name)
+		name := f.Tag.Get("env")
+		msgs = append(msgs, fmt.Sprintf("%s=%q: %v", name, os.Getenv(name), pe.Err))
+	}
+	return fmt.Errorf("configuration: %s", strings.Join(msgs, "; "))
 }
 
 func (c config) store() neo4j.Config {
