@@ -64,9 +64,3 @@ func writeError(c *gin.Context, err error) {
 	}
 	c.AbortWithStatusJSON(s.status, body)
 }
-
-func invalidParam(name, format string, args ...any) error {
-	e := mineralmap.Errorf(mineralmap.KindInvalid, "invalid query parameter %q", name)
-	e.Details = []mineralmap.Detail{{Path: name, Message: mineralmap.Errorf(mineralmap.KindInvalid, format, args...).Message}}
-	return e
-}
