@@ -40,7 +40,7 @@ func (s *Server) concentration(c *gin.Context) {
 	q := parseQuery(c, "stage", "year")
 	stage := q.enum("stage", "mining", analysis.Stages...)
 	var year *int64
-	if _, ok := c.GetQuery("year"); ok {
+	if _, ok := q.values["year"]; ok {
 		y := int64(q.integer("year", 0, 1800, 2200))
 		year = &y
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,36 +44,54 @@ func (p *problems) ids(path string, list []string, max int) {
 	}
 }
 
-// query parses a request's query parameters: unknown parameters and parameters given twice are
-// problems (a typo such as ?minral= is an error instead of a silently wider answer), and each
-// accessor adds the problems of its parameter.
+// query parses a request's query parameters: an unknown parameter is a problem (a typo such as
+// ?minral= is an error instead of a silently wider answer), and each accessor adds the problems
+// of its parameter; a single-valued one given twice is one. A list-valued one (idList) takes its
+// values comma-separated, repeated, or both (avoid=CN,MY, avoid=CN&avoid=MY), as Python's
+// requests, httpx and urlencode(doseq=True) send lists.
 type query struct {
-	c *gin.Context
+	c      *gin.Context
+	values url.Values
 	problems
 }
 
 // parseQuery starts parsing the query of c, which takes the parameters allowed.
 func parseQuery(c *gin.Context, allowed ...string) *query {
-	q := &query{c: c}
-	values := c.Request.URL.Query()
-	keys := make([]string, 0, len(values))
-	for k := range values {
+	q := &query{c: c, values: c.Request.URL.Query()}
+	keys := make([]string, 0, len(q.values))
+	for k := range q.values {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		switch {
-		case !slices.Contains(allowed, k):
+		if !slices.Contains(allowed, k) {
 			msg := "unknown parameter"
 			if len(allowed) > 0 {
 				msg += "; this route takes " + strings.Join(allowed, ", ")
 			}
 			q.add(k, "%s", msg)
-		case len(values[k]) > 1:
-			q.add(k, "given more than once")
 		}
 	}
 	return q
+}
+
+// single is the value of a single-valued parameter and whether it was given; given twice is a
+// problem.
+func (q *query) single(name string) (string, bool) {
+	vs, ok := q.values[name]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	if len(vs) > 1 {
+		q.add(name, "given more than once")
+	}
+	return vs[0], true
+}
+
+// text is an optional free-text parameter ("" when absent).
+func (q *query) text(name string) string {
+	s, _ := q.single(name)
+	return s
 }
 
 // err is the parse's problems as one error.
@@ -80,7 +99,7 @@ func (q *query) err() error { return q.problems.err("invalid query parameters") 
 
 // integer is an optional integer within [lo, hi] (def when absent).
 func (q *query) integer(name string, def, lo, hi int) int {
-	s, ok := q.c.GetQuery(name)
+	s, ok := q.single(name)
 	if !ok {
 		return def
 	}
@@ -98,7 +117,7 @@ func (q *query) integer(name string, def, lo, hi int) int {
 
 // id is an id parameter; a required one must be present.
 func (q *query) id(name string, required bool) string {
-	s, ok := q.c.GetQuery(name)
+	s, ok := q.single(name)
 	switch {
 	case !ok || s == "":
 		if required {
@@ -112,13 +131,18 @@ func (q *query) id(name string, required bool) string {
 	return ""
 }
 
-// idList is a comma-separated list of ids (at most 100), duplicates dropped.
+// idList is a list of ids, comma-separated, repeated or both (at most 100 in all), duplicates
+// dropped; an empty parameter is an empty list.
 func (q *query) idList(name string) []string {
-	s := q.c.Query(name)
-	if s == "" {
+	var parts []string
+	for _, v := range q.values[name] {
+		if v != "" {
+			parts = append(parts, strings.Split(v, ",")...)
+		}
+	}
+	if len(parts) == 0 {
 		return []string{}
 	}
-	parts := strings.Split(s, ",")
 	if len(parts) > 100 {
 		q.add(name, "at most 100 ids")
 		return []string{}
@@ -139,7 +163,7 @@ func (q *query) idList(name string) []string {
 
 // date is an optional YYYY-MM-DD date (zero when absent).
 func (q *query) date(name string) time.Time {
-	s, ok := q.c.GetQuery(name)
+	s, ok := q.single(name)
 	if !ok {
 		return time.Time{}
 	}
@@ -152,7 +176,7 @@ func (q *query) date(name string) time.Time {
 
 // enum is an optional parameter that takes one of values (def when absent).
 func (q *query) enum(name, def string, values ...string) string {
-	s, ok := q.c.GetQuery(name)
+	s, ok := q.single(name)
 	if !ok {
 		return def
 	}

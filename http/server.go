@@ -305,8 +305,8 @@ func (s *Server) node(c *gin.Context) {
 func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		q := parseQuery(c, append([]string{"limit", "cursor"}, filters...)...)
-		f := mineralmap.ListFilter{Limit: q.integer("limit", 100, 1, mineralmap.MaxListLimit), Cursor: c.Query("cursor"),
-			Country: q.id("country", false), Mineral: q.id("mineral", false), Kind: c.Query("kind"), Group: c.Query("group")}
+		f := mineralmap.ListFilter{Limit: q.integer("limit", 100, 1, mineralmap.MaxListLimit), Cursor: q.text("cursor"),
+			Country: q.id("country", false), Mineral: q.id("mineral", false), Kind: q.text("kind"), Group: q.text("group")}
 		if err := q.err(); err != nil {
 			writeError(c, err)
 			return

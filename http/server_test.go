@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -246,6 +248,32 @@ func TestAReadTokenGuardsEveryRead(t *testing.T) {
 	} {
 		if code, body := call(t, tc.method, srv.URL+tc.path, tc.auth, tc.body); code != tc.want {
 			t.Errorf("%s %s with %q: %d %v, want %d", tc.method, tc.path, tc.auth, code, body, tc.want)
+		}
+	}
+}
+
+// A list parameter takes the comma form, the repeated form Python's clients send, or both, with
+// the same limits and duplicate rules; a single-valued parameter given twice is still refused.
+func TestListParametersTakeCommasAndRepeats(t *testing.T) {
+	srv, _ := mustServer(t, mmhttp.Config{})
+	get := func(query string) (int, map[string]any) {
+		t.Helper()
+		return call(t, "GET", srv.URL+"/v1/paths?mineral=rare-earths&to=JP&as_of=2026-06-01&"+query, "", nil)
+	}
+	_, comma := get("avoid=CN,MY")
+	for _, q := range []string{"avoid=CN&avoid=MY", "avoid=CN&avoid=MY&avoid=CN", "avoid=CN,MY&avoid=MY"} {
+		code, body := get(q)
+		if code != 200 || !reflect.DeepEqual(body["avoid"], []any{"CN", "MY"}) || !reflect.DeepEqual(body["paths"], comma["paths"]) {
+			t.Errorf("%s: %d avoid %v, paths %v; want the answer of avoid=CN,MY (%v)", q, code, body["avoid"], body["paths"], comma["paths"])
+		}
+	}
+	var many []string
+	for i := range 101 {
+		many = append(many, "avoid=x"+strconv.Itoa(i))
+	}
+	for _, q := range []string{strings.Join(many, "&"), "avoid=CN&avoid=bad%20id", "k=1&k=2"} {
+		if code, body := get(q); code != 422 || errorCode(body) != "invalid" {
+			t.Errorf("%.60s: %d %v, want 422 invalid", q, code, body)
 		}
 	}
 }

@@ -28,7 +28,7 @@ out=$PWD/test-results/schemathesis
 deadline=$((SECONDS + budget))
 
 say() { printf 'schemathesis.sh: %s\n' "$*" >&2; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+. scripts/test-api.sh
 
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$version"; then
   say "installing schemathesis $version from PyPI into $venv"
@@ -37,40 +37,9 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$version"; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
 fi
 
-if [ -z "${NEO4J_URI:-}" ]; then
-  export NEO4J_URI=bolt://127.0.0.1:7687
-  port_open 7687 || scripts/neo4j.sh start
-fi
-
 rm -rf "$out"
 mkdir -p "$out"
-work=$(mktemp -d)
-api_pid=
-cleanup() {
-  if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then
-    kill -TERM "$api_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$api_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$api_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-go build -o "$work/mineralmap" ./cmd/mineralmap
-"$work/mineralmap" load fixtures/*.json >"$out/load.log" 2>&1 || { cat "$out/load.log" >&2; say "loading the fixtures into $NEO4J_URI failed"; exit 1; }
-
-port=${SCHEMATHESIS_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-base=http://127.0.0.1:$port
-token=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-env -u MINERALMAP_READ_TOKEN MINERALMAP_ADDR="127.0.0.1:$port" MINERALMAP_API_TOKEN="$token" \
-  "$work/mineralmap" serve >"$out/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 300); do
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
-  kill -0 "$api_pid" 2>/dev/null || { cat "$out/api.log" >&2; say "the API exited"; exit 1; }
-  sleep 0.2
-done
-curl -fsS "$base/readyz" >/dev/null || { say "the API on $base is not ready after 60 s"; exit 1; }
+start_api "$out" "${SCHEMATHESIS_PORT:-}"
 say "API on $base (Neo4j $NEO4J_URI); up to $max_examples examples per operation, seed $seed, ${budget}s in all"
 
 st=("$venv/bin/schemathesis" run "$base/openapi.json" --url "$base"

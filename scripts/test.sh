@@ -44,7 +44,13 @@ schemathesis_status=0
 scripts/schemathesis.sh || schemathesis_status=$?
 cat test-results/schemathesis/summary.txt >>test-results/summary.txt 2>/dev/null || true
 
+# The generated Python client (scripts/pyclient.sh): the API as a Python analyst reaches it.
+echo "== Python client (logs in test-results/pyclient/)"
+pyclient_status=0
+scripts/pyclient.sh || pyclient_status=$?
+
 if [ "$status" -ne 0 ]; then exit "$status"; fi
+if [ "$pyclient_status" -ne 0 ]; then echo "the generated Python client's checks failed (exit $pyclient_status): test-results/pyclient/" >&2; exit "$pyclient_status"; fi
 if [ "$schemathesis_status" -ne 0 ]; then echo "schemathesis failed (exit $schemathesis_status): test-results/schemathesis/" >&2; exit "$schemathesis_status"; fi
 if [ "${CI:-}" = true ]; then
   if [ "$skipped" -ne 0 ]; then echo "CI: $skipped test(s) skipped; in CI every test must run" >&2; exit 1; fi
