@@ -3,16 +3,13 @@ module github.com/mineralmap/mineralmap
 go 1.26.0
 
 require (
+	github.com/caarlos0/env/v11 v11.4.2
 	github.com/gin-gonic/gin v1.12.0
+	github.com/go-json-experiment/json v1.27.2
 	github.com/neo4j/neo4j-go-driver/v5 v5.28.4
 	github.com/prometheus/client_golang v1.25.0
 	github.com/testcontainers/testcontainers-go v0.44.0
 	github.com/testcontainers/testcontainers-go/modules/neo4j v0.44.0
-)
-
-require (
-	github.com/caarlos0/env/v11 v11.4.2 // indirect
-	github.com/go-json-experiment/json v1.27.2 // indirect
 )
 
 require (

@@ -64,19 +64,33 @@ func (c *networkCache) get(ctx context.Context, version mineralmap.Version, mine
 }
 
 func (c *networkCache) read(ctx context.Context, e *networkEntry, mineral string) {
+	// A panic here would kill the process (no request's recovery runs on this goroutine) and
+	// leave the waiters waiting: it becomes the entry's error instead.
+	defer func() {
+		if r := recover(); r != nil {
+			e.net, e.err = nil, &mineralmap.Error{Kind: mineralmap.KindInternal, Message: fmt.Sprintf("reading the %s network: panic: %v", mineral, r)}
+			c.settle(e, mineral)
+		}
+	}()
 	stored, err := c.store.Network(ctx, e.version, mineral)
 	if err == nil {
 		e.net = supply.NewMineral(stored, c.slots)
 	}
 	e.err = err
-	close(e.ready)
-	if err != nil {
+	c.settle(e, mineral)
+}
+
+// settle publishes e's outcome; a failed read is dropped so that the next request reads again.
+// It is dropped before the waiters wake, so that none of them, asking again, finds it.
+func (c *networkCache) settle(e *networkEntry, mineral string) {
+	if e.err != nil {
 		c.mu.Lock()
 		if c.entries[mineral] == e {
 			delete(c.entries, mineral)
 		}
 		c.mu.Unlock()
 	}
+	close(e.ready)
 }
 
 // trim drops the least recently used networks until the rest fit the budget.

@@ -77,3 +77,29 @@ func TestARequestGivesUpAtItsDeadlineWhileTheSharedReadGoesOn(t *testing.T) {
 		t.Fatalf("the network was read %d times, want once for both requests", n)
 	}
 }
+
+// A network that cannot be built (a store handing over an edge to a node it did not list) is an
+// internal error of the requests waiting for it, not a crash of the process; the next request
+// reads again.
+func TestABrokenNetworkIsAnErrorNotACrash(t *testing.T) {
+	release := make(chan struct{})
+	close(release)
+	var reads atomic.Int64
+	store := slowStore(release, &reads)
+	good := store.NetworkFn
+	store.NetworkFn = func(ctx context.Context, v mineralmap.Version, mineral string) (supply.Stored, error) {
+		s, err := good(ctx, v, mineral)
+		s.Edges = append(s.Edges, supply.Edge{From: 0, To: 7, Capacity: 1}) // node 7 does not exist
+		return s, err
+	}
+	a := analysis.New(store, analysis.Options{})
+	req := analysis.ChokepointsRequest{Mineral: "ore", Consumer: "TT"}
+	for range 2 {
+		if _, err := a.Chokepoints(context.Background(), req); mineralmap.KindOf(err) != mineralmap.KindInternal {
+			t.Fatalf("a broken network: %v, want an internal error", err)
+		}
+	}
+	if n := reads.Load(); n != 2 {
+		t.Fatalf("read %d times, want 2: a failed read is not cached", n)
+	}
+}

@@ -132,16 +132,65 @@ func (s *Server) scenario(c *gin.Context) {
 	answer(c, ans, err)
 }
 
-// decodeScenario reads a scenario strictly, with encoding/json/v2's rules: a member the
-// scenario does not have (names match exactly, so {"MINERAL": …} is one), a member given twice
-// and a value of the wrong type are refused at their JSON Pointers; then the values are checked,
-// every problem listed.
+// scenarioBody is a scenario as a body may hold it: the members a scenario does not have
+// (names match exactly, so {"MINERAL": …} is one) are caught by json/v2's embedded fallback (`,embed`) so that
+// every one of them is listed, not only the first.
+type scenarioBody struct {
+	Mineral      string            `json:"mineral"`
+	Consumers    []string          `json:"consumers"`
+	Remove       removeBody        `json:"remove"`
+	Restrictions []restrictionBody `json:"restrictions"`
+	AsOf         string            `json:"as_of"`
+	Unknown      jsontext.Value    `json:",embed"`
+}
+
+type removeBody struct {
+	Countries  []string       `json:"countries"`
+	Facilities []string       `json:"facilities"`
+	Unknown    jsontext.Value `json:",embed"`
+}
+
+type restrictionBody struct {
+	Country string         `json:"country"`
+	Targets []string       `json:"targets"`
+	Measure string         `json:"measure"`
+	Unknown jsontext.Value `json:",embed"`
+}
+
+// decodeScenario reads a scenario strictly, with encoding/json/v2's rules, and lists every
+// problem at its JSON Pointer: a member given twice, members the scenario does not have, a value
+// of the wrong type, then the values that break a rule. Bad JSON is malformed.
 func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
-	var req analysis.ScenarioRequest
-	if err := json.Unmarshal(body, &req, json.RejectUnknownMembers(true)); err != nil {
-		return req, bodyError(err, "scenario")
-	}
 	var p problems
+	// Names given twice: json/v2 stops at the first; the decode below takes the last.
+	var strict scenarioBody
+	if err := json.Unmarshal(body, &strict); err != nil {
+		var syn *jsontext.SyntacticError
+		if !errors.As(err, &syn) || !errors.Is(err, jsontext.ErrDuplicateName) {
+			if errors.As(err, &syn) {
+				return analysis.ScenarioRequest{}, bodyError(err, "scenario")
+			}
+		} else {
+			p.add(pointerOf(syn.JSONPointer), "given more than once")
+		}
+	}
+	var in scenarioBody
+	if err := json.Unmarshal(body, &in, jsontext.AllowDuplicateNames(true)); err != nil {
+		var sem *json.SemanticError
+		if !errors.As(err, &sem) {
+			return analysis.ScenarioRequest{}, bodyError(err, "scenario")
+		}
+		p.add(pointerOf(sem.JSONPointer), "must be %s", describe(sem.GoType))
+		return analysis.ScenarioRequest{}, p.err("invalid scenario")
+	}
+	p.unknown("", in.Unknown)
+	p.unknown("/remove", in.Remove.Unknown)
+	req := analysis.ScenarioRequest{Mineral: in.Mineral, Consumers: in.Consumers, AsOf: in.AsOf,
+		Remove: analysis.ScenarioRemove{Countries: in.Remove.Countries, Facilities: in.Remove.Facilities}}
+	for i, r := range in.Restrictions {
+		p.unknown("/restrictions/"+strconv.Itoa(i), r.Unknown)
+		req.Restrictions = append(req.Restrictions, analysis.ScenarioRestriction{Country: r.Country, Targets: r.Targets, Measure: r.Measure})
+	}
 	if req.Mineral == "" {
 		p.add("/mineral", "is required")
 	} else if !mineralmap.ValidID(req.Mineral) {
@@ -171,18 +220,41 @@ func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
 	return req, p.err("invalid scenario")
 }
 
+// unknown lists the members of an object that json/v2 caught as unknown (an object of them, or
+// nothing), each at its pointer under at.
+func (p *problems) unknown(at string, members jsontext.Value) {
+	if len(members) == 0 {
+		return
+	}
+	var m map[string]jsontext.Value
+	if err := json.Unmarshal(members, &m, jsontext.AllowDuplicateNames(true)); err != nil {
+		p.add(at+"/", "unknown fields")
+		return
+	}
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		p.add(at+"/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(name), "unknown field %q", name)
+	}
+}
+
+func pointerOf(ptr jsontext.Pointer) string {
+	if ptr == "" {
+		return "/"
+	}
+	return string(ptr)
+}
+
 // bodyError turns a JSON decoding error of a request body into the contract's errors: bad JSON
 // is malformed (400); an unknown or repeated member, or a value of the wrong type, is invalid
 // (422) at its JSON Pointer.
 func bodyError(err error, what string) error {
 	var sem *json.SemanticError
 	var syn *jsontext.SyntacticError
-	at := func(p jsontext.Pointer) string {
-		if p == "" {
-			return "/"
-		}
-		return string(p)
-	}
+	at := pointerOf
 	var p problems
 	switch {
 	case errors.As(err, &sem) && errors.Is(err, json.ErrUnknownName):

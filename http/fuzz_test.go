@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,6 +89,33 @@ func TestTimeoutsAndOutagesAre503WithRetryAfter(t *testing.T) {
 		writeError(c, mineralmap.Errorf(kind, "boom"))
 		if w.Code != 503 || w.Header().Get("Retry-After") == "" || !strings.Contains(w.Body.String(), `"code":"`+code+`"`) {
 			t.Errorf("%s: %d Retry-After=%q %s", code, w.Code, w.Header().Get("Retry-After"), w.Body)
+		}
+	}
+}
+
+// A scenario's problems are all listed: every unknown member, a repeated one, and the values
+// that break a rule, each at its pointer.
+func TestScenarioProblemsAreAllListed(t *testing.T) {
+	for _, tc := range []struct {
+		body  string
+		paths []string
+	}{
+		{`{"mineral":"x","consumers":["bad id"],"remove":{"Countries":[]}}`, []string{"/remove/Countries", "/consumers/0"}},
+		{`{"mineral":"bad id","consumers":["JP"],"consumers":["KR"]}`, []string{"/consumers", "/mineral"}},
+		{`{"MINERAL":"x","Consumers":[],"restrictions":[{"country":"CN"},{"COUNTRY":"CN","country":"CN","measure":"embargo"}]}`,
+			[]string{"/Consumers", "/MINERAL", "/restrictions/1/COUNTRY", "/mineral", "/restrictions/1/measure"}},
+	} {
+		_, err := decodeScenario([]byte(tc.body))
+		var e *mineralmap.Error
+		if !errors.As(err, &e) || e.Kind != mineralmap.KindInvalid {
+			t.Fatalf("%s: %v, want invalid", tc.body, err)
+		}
+		var got []string
+		for _, d := range e.Details {
+			got = append(got, d.Path)
+		}
+		if !slices.Equal(got, tc.paths) {
+			t.Errorf("%s: problems at %v, want %v", tc.body, got, tc.paths)
 		}
 	}
 }

@@ -195,6 +195,9 @@ func unreachable(err error) bool {
 		}
 		return false
 	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false // context.DeadlineExceeded is a net.Error too
+	}
 	var conn *driver.ConnectivityError
 	if errors.As(err, &conn) {
 		// The driver reports a read cut short by the context as a connectivity error too.
@@ -214,6 +217,7 @@ func classify(err error, what string) error {
 		return err
 	}
 	var nerr *driver.Neo4jError
+	var usage *driver.UsageError
 	isNeo4j := errors.As(err, &nerr)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded),
@@ -226,6 +230,10 @@ func classify(err error, what string) error {
 		return &mineralmap.Error{Kind: mineralmap.KindUnavailable, Message: what + ": Neo4j is busy, try again", Err: err}
 	case unreachable(err), !isNeo4j && driver.IsRetryable(err):
 		return &mineralmap.Error{Kind: mineralmap.KindUnavailable, Message: what + ": Neo4j is not reachable", Err: err}
+	case errors.As(err, &usage):
+		// The driver refuses what it reached: NEO4J_URI names the HTTP port, or a scheme the
+		// server does not speak. An operator's problem, said in the driver's words.
+		return &mineralmap.Error{Kind: mineralmap.KindUnavailable, Message: what + ": Neo4j refused the connection: " + usage.Message, Err: err}
 	}
 	return &mineralmap.Error{Kind: mineralmap.KindInternal, Message: what, Err: err}
 }
