@@ -57,7 +57,8 @@ func storeOf(labels map[string]string) *mock.Store {
 }
 
 // A body over the limit gets a 413 the client can read, whatever it sends: a Content-Length
-// over the limit, or a chunked body that passes it; the connection is closed after.
+// over the limit, or a chunked body that passes it; the connection is closed after. A load
+// refused for its token is drained the same way.
 func TestABodyOverTheLimitGetsA413TheClientReads(t *testing.T) {
 	// Served without the spec check, which reads whole bodies before the API sees them.
 	store := storeOf(nil)
@@ -74,7 +75,8 @@ func TestABodyOverTheLimitGetsA413TheClientReads(t *testing.T) {
 		if tc.name == "Content-Length over the limit" {
 			// As Python's http.client and requests do: the whole body is written before the
 			// answer is read, so a server that answers and closes early resets the connection.
-			writeAllThenRead(t, srv.URL, big)
+			writeAllThenRead(t, srv.URL, token, big, 413, "too_large")
+			writeAllThenRead(t, srv.URL, "wrong-token", big, 401, "unauthorized")
 		}
 		req, _ := http.NewRequest("POST", srv.URL+"/v1/graph", tc.body)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -95,9 +97,9 @@ func TestABodyOverTheLimitGetsA413TheClientReads(t *testing.T) {
 	}
 }
 
-// writeAllThenRead posts body to /v1/graph on a raw connection, writing all of it before
-// reading the answer, which must be a 413 in the error shape.
-func writeAllThenRead(t *testing.T, base string, body []byte) {
+// writeAllThenRead posts body to /v1/graph with auth on a raw connection, writing all of it
+// before reading the answer, which must be status with code in the error shape.
+func writeAllThenRead(t *testing.T, base, auth string, body []byte, status int, code string) {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
@@ -105,7 +107,7 @@ func writeAllThenRead(t *testing.T, base string, body []byte) {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	head := fmt.Sprintf("POST /v1/graph HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", token, len(body))
+	head := fmt.Sprintf("POST /v1/graph HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", auth, len(body))
 	if _, err := conn.Write(append([]byte(head), body...)); err != nil {
 		t.Fatalf("writing the body: %v (the server closed the connection before reading it)", err)
 	}
@@ -114,8 +116,8 @@ func writeAllThenRead(t *testing.T, base string, body []byte) {
 		t.Fatalf("reading the answer: %v", err)
 	}
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 413 || !strings.Contains(string(raw), `"too_large"`) {
-		t.Fatalf("a body written whole: %d %s, want 413 too_large", resp.StatusCode, raw)
+	if resp.StatusCode != status || !strings.Contains(string(raw), `"`+code+`"`) {
+		t.Fatalf("a body written whole: %d %s, want %d %s", resp.StatusCode, raw, status, code)
 	}
 }
 

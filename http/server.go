@@ -165,6 +165,9 @@ func bearer(c *gin.Context, token string) bool {
 }
 
 func (s *Server) requireWrite(c *gin.Context) {
+	if s.cfg.APIToken == "" || !bearer(c, s.cfg.APIToken) {
+		s.drainBody(c) // a refused load's body: the client reads the answer, not a reset
+	}
 	switch {
 	case s.cfg.APIToken == "":
 		writeError(c, mineralmap.Errorf(mineralmap.KindForbidden, "writes are disabled: no API token is configured; start the server with MINERALMAP_API_TOKEN set and send it as 'Authorization: Bearer <token>'"))
