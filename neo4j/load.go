@@ -105,13 +105,17 @@ func writeDocument(ctx context.Context, st statements, src document.Source, p *d
 	for _, label := range mineralmap.NodeLabels {
 		ids := byLabel[label]
 		for start := 0; start < len(ids); start += 10000 {
-			recs, _, err := st.run(ctx, fmt.Sprintf("UNWIND $ids AS id MATCH (n:%s {id: id}) RETURN collect(id)", label),
+			recs, _, err := st.run(ctx, fmt.Sprintf("UNWIND $ids AS id MATCH (n:%s {id: id}) RETURN collect(id) AS ids", label),
 				map[string]any{"ids": ids[start:min(start+10000, len(ids))]})
 			if err != nil {
 				return res, err
 			}
 			for _, rec := range recs {
-				for _, id := range rec.Values[0].([]any) {
+				l, err := lists(rec, "ids")
+				if err != nil {
+					return res, err
+				}
+				for _, id := range l[0] {
 					existing[id.(string)] = true
 				}
 			}
@@ -130,7 +134,11 @@ func writeDocument(ctx context.Context, st statements, src document.Source, p *d
 		res.RelationshipsCreated += int64(c.RelationshipsCreated())
 		res.PropertiesSet += int64(c.PropertiesSet())
 		for _, r := range recs { // createNode's answer
-			ids, nodes := r.Values[0].([]any), r.Values[1].([]any)
+			l, err := lists(r, "ids", "refs")
+			if err != nil {
+				return err
+			}
+			ids, nodes := l[0], l[1]
 			for i, id := range ids {
 				refs[id.(string)] = nodes[i].(int64)
 			}

@@ -43,8 +43,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 		m := supply.Stored{Mineral: mineral}
 		ref := map[int64]int32{} // internal id → node index
 		err := stream(ctx, tx, stmts[0], params, func(r *driver.Record) error {
-			refs, ids, names, countries, isCountry := r.Values[0].([]any), r.Values[1].([]any), r.Values[2].([]any),
-				r.Values[3].([]any), r.Values[4].([]any)
+			l, err := lists(r, "ref", "id", "name", "country", "is_country")
+			if err != nil {
+				return err
+			}
+			refs, ids, names, countries, isCountry := l[0], l[1], l[2], l[3], l[4]
 			for i := range refs {
 				ref[refs[i].(int64)] = int32(len(m.Nodes))
 				m.Nodes = append(m.Nodes, supply.Node{ID: ids[i].(string), Name: str(names[i]), Country: str(countries[i]), IsCountry: isCountry[i].(bool)})
@@ -55,7 +58,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 			return m, err
 		}
 		err = stream(ctx, tx, stmts[1], params, func(r *driver.Record) error {
-			from, to, vol := r.Values[0].([]any), r.Values[1].([]any), r.Values[2].([]any)
+			l, err := lists(r, "from", "to", "volume_t")
+			if err != nil {
+				return err
+			}
+			from, to, vol := l[0], l[1], l[2]
 			for i := range from {
 				a, okA := ref[from[i].(int64)]
 				b, okB := ref[to[i].(int64)]
@@ -87,7 +94,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 		}
 		// Producers and financing of nodes outside the network (no M edge) do not matter.
 		err = stream(ctx, tx, stmts[3], params, func(r *driver.Record) error {
-			for _, p := range r.Values[0].([]any) {
+			l, err := lists(r, "ref")
+			if err != nil {
+				return err
+			}
+			for _, p := range l[0] {
 				if at, ok := ref[p.(int64)]; ok {
 					m.Producers = append(m.Producers, at)
 				}
@@ -98,7 +109,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 			return m, err
 		}
 		err = stream(ctx, tx, stmts[4], params, func(r *driver.Record) error {
-			facilities, agreements := r.Values[0].([]any), r.Values[1].([]any)
+			l, err := lists(r, "ref", "agreement")
+			if err != nil {
+				return err
+			}
+			facilities, agreements := l[0], l[1]
 			for i, f := range facilities {
 				if at, ok := ref[f.(int64)]; ok {
 					if m.Financed == nil {
@@ -113,6 +128,19 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 	})
 	if err != nil {
 		return supply.Stored{}, err
+	}
+	return out, nil
+}
+
+// lists are the list values of a record under keys, in that order.
+func lists(r *driver.Record, keys ...string) ([][]any, error) {
+	out := make([][]any, len(keys))
+	for i, k := range keys {
+		l, err := value[[]any](r, k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = l
 	}
 	return out, nil
 }
