@@ -58,3 +58,12 @@ func KindOf(err error) Kind {
 	}
 	return KindInternal
 }
+
+// Clip shortens a value quoted in an error message to 64 bytes and an ellipsis, so that a huge
+// bad input does not make a huge answer.
+func Clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

@@ -95,7 +95,7 @@ func (s *scanner) value(f *field, fi int) (status, error) {
 	case tID:
 		v.s = tok.String()
 		if !mineralmap.ValidID(v.s) {
-			s.problem(f.name, "is not a valid id (1–128 of A–Z a–z 0–9 . _ -, starting with a letter or digit): %q", truncate(v.s))
+			s.problem(f.name, "is not a valid id (1–128 of A–Z a–z 0–9 . _ -, starting with a letter or digit): %q", mineralmap.Clip(v.s))
 			return valueBad, nil
 		}
 		if f.refs != nil {
@@ -105,7 +105,7 @@ func (s *scanner) value(f *field, fi int) (status, error) {
 		// The value is one of the enumeration's own strings: nothing to allocate.
 		i := slices.Index(f.enum, tok.String())
 		if i < 0 {
-			s.problem(f.name, "must be one of %s, got %q", strings.Join(f.enum, ", "), truncate(strings.Clone(tok.String())))
+			s.problem(f.name, "must be one of %s, got %q", strings.Join(f.enum, ", "), mineralmap.Clip(strings.Clone(tok.String())))
 			return valueBad, nil
 		}
 		v.s = f.enum[i]
@@ -113,7 +113,7 @@ func (s *scanner) value(f *field, fi int) (status, error) {
 		v.s = tok.String()
 		t, err := time.Parse(mineralmap.DateLayout, v.s)
 		if err != nil {
-			s.problem(f.name, "must be a date as YYYY-MM-DD, got %q", truncate(v.s))
+			s.problem(f.name, "must be a date as YYYY-MM-DD, got %q", mineralmap.Clip(v.s))
 			return valueBad, nil
 		}
 		v.t = t
@@ -198,11 +198,4 @@ func (s *scanner) list(f *field, fi int) (status, error) {
 		}
 		list = append(list, e)
 	}
-}
-
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

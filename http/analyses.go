@@ -50,7 +50,7 @@ func (s *Server) concentration(c *gin.Context) {
 	}
 	id := c.Param("id")
 	if !mineralmap.ValidID(id) {
-		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", clip(id)))
+		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", mineralmap.Clip(id)))
 		return
 	}
 	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year)

@@ -106,7 +106,7 @@ func (q *query) integer(name string, def, lo, hi int) int {
 	n, err := strconv.Atoi(s)
 	switch {
 	case err != nil:
-		q.add(name, "must be an integer, got %q", clip(s))
+		q.add(name, "must be an integer, got %q", mineralmap.Clip(s))
 	case n < lo || n > hi:
 		q.add(name, "must be between %d and %d, got %d", lo, hi, n)
 	default:
@@ -124,7 +124,7 @@ func (q *query) id(name string, required bool) string {
 			q.add(name, "is required")
 		}
 	case !mineralmap.ValidID(s):
-		q.add(name, "is not a valid id: %q", clip(s))
+		q.add(name, "is not a valid id: %q", mineralmap.Clip(s))
 	default:
 		return s
 	}
@@ -151,7 +151,7 @@ func (q *query) idList(name string) []string {
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
 		if !mineralmap.ValidID(p) {
-			q.add(name, "is not a comma list of valid ids: %q", clip(p))
+			q.add(name, "is not a comma list of valid ids: %q", mineralmap.Clip(p))
 			return []string{}
 		}
 		if !slices.Contains(out, p) {
@@ -169,7 +169,7 @@ func (q *query) date(name string) time.Time {
 	}
 	t, err := time.Parse(mineralmap.DateLayout, s)
 	if err != nil {
-		q.add(name, "must be a date as YYYY-MM-DD, got %q", clip(s))
+		q.add(name, "must be a date as YYYY-MM-DD, got %q", mineralmap.Clip(s))
 	}
 	return t
 }
@@ -181,7 +181,7 @@ func (q *query) enum(name, def string, values ...string) string {
 		return def
 	}
 	if !slices.Contains(values, s) {
-		q.add(name, "must be one of %s, got %q", strings.Join(values, ", "), clip(s))
+		q.add(name, "must be one of %s, got %q", strings.Join(values, ", "), mineralmap.Clip(s))
 		return def
 	}
 	return s
@@ -193,11 +193,4 @@ func (q *query) conditions() mineralmap.Conditions {
 		Restrictions: mineralmap.RestrictionMode(q.enum("restrictions", string(mineralmap.RestrictBans), mineralmap.RestrictionModes...)),
 		AsOf:         q.date("as_of"),
 	}
-}
-
-func clip(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

@@ -227,7 +227,7 @@ func (s *Server) requireJSON(c *gin.Context) {
 		c.Header("Accept-Post", "application/json")
 		s.drainBody(c)
 		writeError(c, &mineralmap.Error{Kind: mineralmap.KindUnsupportedMedia,
-			Message: fmt.Sprintf("%s takes application/json, not %q", c.Request.URL.Path, clip(ct)),
+			Message: fmt.Sprintf("%s takes application/json, not %q", c.Request.URL.Path, mineralmap.Clip(ct)),
 			Details: []mineralmap.Detail{{Path: "Content-Type", Message: "send Content-Type: application/json"}}})
 	}
 }

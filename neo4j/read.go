@@ -33,7 +33,7 @@ RETURN n, collect({type: type(r), out: startNode(r) = n, other: o.id, other_labe
 // Node returns one node by id. KindNotFound when no node has that id.
 func (s *Store) Node(ctx context.Context, id string) (mineralmap.NodeView, error) {
 	if !mineralmap.ValidID(id) {
-		return mineralmap.NodeView{}, mineralmap.Errorf(mineralmap.KindNotFound, "no node has the id %q", truncate(id))
+		return mineralmap.NodeView{}, mineralmap.Errorf(mineralmap.KindNotFound, "no node has the id %q", mineralmap.Clip(id))
 	}
 	type found struct {
 		node driver.Node
@@ -301,11 +301,4 @@ func (s *Store) DeleteAll(ctx context.Context) (int64, error) {
 		total += int64(sum.Counters().NodesDeleted())
 	}
 	return total, nil
-}
-
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }
