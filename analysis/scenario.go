@@ -8,26 +8,26 @@ import (
 	"github.com/mineralmap/mineralmap/supply"
 )
 
-// ScenarioRequest is POST /v1/scenarios.
+// ScenarioRequest is POST /v1/scenarios (its body as the API reads it: http.scenarioBody).
 type ScenarioRequest struct {
-	Mineral      string                `json:"mineral"`
-	Consumers    []string              `json:"consumers"`
-	Remove       ScenarioRemove        `json:"remove"`
-	Restrictions []ScenarioRestriction `json:"restrictions"`
-	AsOf         string                `json:"as_of"`
+	Mineral      string
+	Consumers    []string
+	Remove       ScenarioRemove
+	Restrictions []ScenarioRestriction
+	AsOf         string
 }
 
 // ScenarioRemove lists what a scenario takes out of the network.
 type ScenarioRemove struct {
-	Countries  []string `json:"countries"`
-	Facilities []string `json:"facilities"`
+	Countries  []string
+	Facilities []string
 }
 
 // ScenarioRestriction is a restriction added by a scenario; it blocks whatever its measure.
 type ScenarioRestriction struct {
-	Country string   `json:"country"`
-	Targets []string `json:"targets"`
-	Measure string   `json:"measure"`
+	Country string
+	Targets []string
+	Measure string
 }
 
 // ScenarioResult is one consumer's supply before and after.

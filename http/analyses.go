@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"reflect"
@@ -162,17 +163,11 @@ type restrictionBody struct {
 // of the wrong type, then the values that break a rule. Bad JSON is malformed.
 func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
 	var p problems
-	// Names given twice: json/v2 stops at the first; the decode below takes the last.
-	var strict scenarioBody
-	if err := json.Unmarshal(body, &strict); err != nil {
-		var syn *jsontext.SyntacticError
-		if !errors.As(err, &syn) || !errors.Is(err, jsontext.ErrDuplicateName) {
-			if errors.As(err, &syn) {
-				return analysis.ScenarioRequest{}, bodyError(err, "scenario")
-			}
-		} else {
-			p.add(pointerOf(syn.JSONPointer), "given more than once")
-		}
+	// A name given twice: a syntax pass finds the first (the decode below takes the last value);
+	// any other syntax error is the decode's to report.
+	var syn *jsontext.SyntacticError
+	if _, err := jsontext.NewDecoder(bytes.NewReader(body)).ReadValue(); errors.Is(err, jsontext.ErrDuplicateName) && errors.As(err, &syn) {
+		p.add(pointerOf(syn.JSONPointer), "given more than once")
 	}
 	var in scenarioBody
 	if err := json.Unmarshal(body, &in, jsontext.AllowDuplicateNames(true)); err != nil {

@@ -154,12 +154,11 @@ func read[T any](ctx context.Context, s *Store, budget time.Duration, after mine
 	out, err := driver.ExecuteRead(ctx, sess, work, driver.WithTxTimeout(budget))
 	done(err)
 	if err != nil {
+		var zero T
 		// The budget ran out: a timeout, unless what kept failing was reaching Neo4j at all.
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !unreachable(err) {
-			var zero T
 			return zero, "", &mineralmap.Error{Kind: mineralmap.KindTimeout, Message: fmt.Sprintf("the query ran over its time budget of %s", budget), Err: err}
 		}
-		var zero T
 		return zero, "", classify(err, "read")
 	}
 	return out, mineralmap.Version(strings.Join(sess.LastBookmarks(), "\x00")), nil
