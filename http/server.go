@@ -333,36 +333,25 @@ func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 // filtersExist answers 404 for a list filter that names no stored node of its kind: an unknown
 // query-parameter value is not_found, not an empty list (contract section 3).
 func (s *Server) filtersExist(c *gin.Context, f mineralmap.ListFilter) error {
-	want := map[string]string{}
-	if f.Country != "" {
-		want["country"] = f.Country
+	type filter struct{ param, id, label string }
+	var filters []filter
+	var ids []string
+	for _, x := range []filter{{"country", f.Country, mineralmap.LabelCountry}, {"mineral", f.Mineral, mineralmap.LabelMineral}} {
+		if x.id != "" {
+			filters, ids = append(filters, x), append(ids, x.id)
+		}
 	}
-	if f.Mineral != "" {
-		want["mineral"] = f.Mineral
-	}
-	if len(want) == 0 {
+	if len(ids) == 0 {
 		return nil
-	}
-	ids := make([]string, 0, len(want))
-	for _, id := range want {
-		ids = append(ids, id)
 	}
 	labels, err := s.store.LookupLabels(c.Request.Context(), ids)
 	if err != nil {
 		return err
 	}
 	var details []mineralmap.Detail
-	for _, param := range []string{"country", "mineral"} {
-		id, ok := want[param]
-		if !ok {
-			continue
-		}
-		label := mineralmap.LabelCountry
-		if param == "mineral" {
-			label = mineralmap.LabelMineral
-		}
-		if labels[id] != label {
-			details = append(details, mineralmap.Detail{Path: param, Message: fmt.Sprintf("no %s has the id %q", strings.ToLower(label), id)})
+	for _, x := range filters {
+		if labels[x.id] != x.label {
+			details = append(details, mineralmap.Detail{Path: x.param, Message: fmt.Sprintf("no %s has the id %q", strings.ToLower(x.label), x.id)})
 		}
 	}
 	if len(details) > 0 {
