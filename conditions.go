@@ -28,10 +28,14 @@ func (r RestrictionMode) Blocking() []string {
 	return []string{"ban"}
 }
 
-// Conditions are the restriction settings shared by every analysis.
+// Conditions are the settings shared by every network analysis: which stored restrictions
+// count and at what date, and which edges make the M-network (section 5).
 type Conditions struct {
 	Restrictions RestrictionMode
 	AsOf         time.Time // zero: today (UTC)
+	Year         *int64    // the network's year; nil: the latest year of the mineral's records
+	Bases        []string  // the bases of the edges taken; empty: every basis
+	Forms        []string  // the forms of the edges taken; empty: every form
 }
 
 // Normalized fills in the defaults: bans, today.
@@ -46,12 +50,16 @@ func (c Conditions) Normalized() Conditions {
 }
 
 // Measure is a restriction as the analyses see it: who restricts, towards whom (none: every
-// country), and how.
+// country), how, and on which forms (none: every form).
 type Measure struct {
 	Country string
 	Targets []string
 	Measure string
+	Forms   []string
 }
+
+// Covers reports whether the measure covers a hop of form.
+func (m Measure) Covers(form string) bool { return len(m.Forms) == 0 || slices.Contains(m.Forms, form) }
 
 // AppliesTo reports whether the measure covers a hop from country a to country b.
 func (m Measure) AppliesTo(a, b string) bool {

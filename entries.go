@@ -33,6 +33,7 @@ type Country struct {
 type Mineral struct {
 	NodeMeta
 	Category *string
+	Unit     *string // what volume_t counts for it ("t REO", "t Li")
 }
 
 // Facility is an entry of "facilities"; it is LOCATED_IN Country.
@@ -44,6 +45,8 @@ type Facility struct {
 	Status    *string
 	Lat, Lon  *float64
 	Aggregate *bool
+	// Online and Closed bound when the facility takes part in the network (section 5).
+	Online, Closed *time.Time
 }
 
 // Agreement is an entry of "agreements"; Parties are countries PARTY_TO it.
@@ -55,20 +58,34 @@ type Agreement struct {
 	Parties  []string
 }
 
-// Supply is an entry of "supplies": a SUPPLIES edge, identified by From, To and Mineral.
+// Supply is an entry of "supplies": a SUPPLIES edge, identified by From, To, Mineral, its form
+// and its year (section 5). Form nil: the supplying node's default (DefaultForm); Basis nil:
+// estimated.
 type Supply struct {
 	From, To, Mineral string
 	VolumeT           float64
+	Form, Basis       *string
 	Meta
 }
 
-// Output is an entry of "produces" (PRODUCES) or "refines" (REFINES), identified by Facility
-// and Mineral.
+// Output is an entry of "produces" (PRODUCES) or "refines" (REFINES), identified by its node,
+// Mineral and year: a facility's output, or (Country set instead of Facility) a country's
+// national total (section 5).
 type Output struct {
 	Refines           bool // a REFINES edge; PRODUCES otherwise
 	Facility, Mineral string
+	Country           string // the node is this Country when set (Facility is then "")
 	VolumeT           float64
+	Basis             *string
 	Meta
+}
+
+// Node is the id of the output's node, a facility or a country.
+func (o *Output) Node() string {
+	if o.Country != "" {
+		return o.Country
+	}
+	return o.Facility
 }
 
 // Restriction is an entry of "restricts": a RESTRICTS edge from Country to Mineral, identified
@@ -78,8 +95,19 @@ type Restriction struct {
 	Targets                   []string
 	From                      time.Time
 	Until                     *time.Time
+	Forms                     []string   // the forms it covers; empty: every form
+	Suspended                 []Interval // when it is not in force
+	Scope, Legal              *string
 	Meta
 }
+
+// Interval is a span of days, From included, Until excluded.
+type Interval struct {
+	From, Until time.Time
+}
+
+// Contains reports whether d is in the interval.
+func (i Interval) Contains(d time.Time) bool { return !d.Before(i.From) && d.Before(i.Until) }
 
 // Financing is an entry of "finances": a FINANCES edge from Agreement to Facility.
 type Financing struct {

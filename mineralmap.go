@@ -33,6 +33,37 @@ const (
 // DateLayout is how dates are written in documents, parameters and answers.
 const DateLayout = "2006-01-02"
 
+// OtherCountries is the user-assigned country code of "other countries": the part of a world
+// total that a source does not assign to countries (contract section 5).
+const OtherCountries = "XX"
+
+// The forms and bases of section 5.
+const (
+	FormOre          = "ore"
+	FormIntermediate = "intermediate"
+	FormRefined      = "refined"
+	FormProduct      = "product"
+
+	BasisReported   = "reported"
+	BasisTrade      = "trade"
+	BasisEstimated  = "estimated"
+	BasisPlanned    = "planned"
+	BasisStatistics = "statistics"
+)
+
+// DefaultForm is the form of a SUPPLIES edge whose record gives none, from its supplying node:
+// a Country's (kind "") is refined, a mine's ore, a magnet maker's product, any other
+// facility's refined.
+func DefaultForm(kind string) string {
+	switch kind {
+	case "mine":
+		return FormOre
+	case "magnet":
+		return FormProduct
+	}
+	return FormRefined
+}
+
 // MaxIDLength bounds a node id.
 const MaxIDLength = 128
 
@@ -46,6 +77,11 @@ var (
 	AgreementKinds = []string{"framework", "partnership", "financing", "offtake", "export-credit"}
 	Measures       = []string{"ban", "licence", "quota", "tax"}
 	Instruments    = []string{"loan", "equity", "grant", "guarantee", "offtake", "price-floor"}
+	// Forms of a SUPPLIES edge (contract section 5), in processing order.
+	Forms = []string{FormOre, FormIntermediate, FormRefined, FormProduct}
+	// Bases of a SUPPLIES edge; OutputBases adds "statistics" for PRODUCES and REFINES.
+	Bases       = []string{BasisReported, BasisTrade, BasisEstimated, BasisPlanned}
+	OutputBases = []string{BasisReported, BasisTrade, BasisEstimated, BasisPlanned, BasisStatistics}
 )
 
 // ValidID reports whether s is a well-formed node id: 1 to 128 of A–Z a–z 0–9 . _ -, the first

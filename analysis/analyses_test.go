@@ -225,7 +225,7 @@ func TestUnknownIDsAreNotFound(t *testing.T) {
 	_, err2 := a.AlternativePaths(ctx, analysis.PathsRequest{Mineral: testMineral, To: "XX"})
 	_, err3 := a.Chokepoints(ctx, analysis.ChokepointsRequest{Mineral: testMineral, Consumer: "nowhere"})
 	_, err4 := a.Exposure(ctx, analysis.ExposureRequest{Consumer: "TT", Supplier: "s"})
-	_, err5 := a.Concentration(ctx, "unobtainium", "mining", nil)
+	_, err5 := a.Concentration(ctx, "unobtainium", "mining", nil, nil)
 	for i, err := range []error{err1, err2, err3, err4, err5} {
 		if mineralmap.KindOf(err) != mineralmap.KindNotFound {
 			t.Errorf("case %d: want not_found, got %v", i+1, err)

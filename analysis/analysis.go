@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/quality"
 	"github.com/mineralmap/mineralmap/supply"
 )
 
@@ -24,25 +25,37 @@ type Store interface {
 	NetworkCypher() string
 	// StageOutput is the output of mineral at stage ("mining": PRODUCES, "refining": REFINES)
 	// by the facilities' country for year (nil: the latest year present).
-	StageOutput(ctx context.Context, mineral, stage string, year *int64) (Outputs, error)
+	// Per country: its national total (a Country record) where one exists for the year, else
+	// the sum of its facilities' records (contract section 5); bases (empty: every basis)
+	// select the records.
+	StageOutput(ctx context.Context, mineral, stage string, year *int64, bases []string) (Outputs, error)
 	// MineralsReceived lists, sorted, the minerals of the SUPPLIES edges into consumer, a node
 	// of label.
 	MineralsReceived(ctx context.Context, consumer, label string) ([]string, error)
 	// CountryNames names the stored countries among ids.
 	CountryNames(ctx context.Context, ids []string) (map[string]string, error)
+	// QualityInput reads every record of mineral for the quality report (KindNotFound when
+	// no such mineral is stored); QualityCypher is the Cypher it runs.
+	QualityInput(ctx context.Context, mineral string) (quality.Input, error)
+	QualityCypher() string
+	// MineralIDs lists the stored minerals, sorted.
+	MineralIDs(ctx context.Context) ([]string, error)
 }
 
 // Outputs is a stage's output by country, largest first (ties by country).
 type Outputs struct {
 	Year      *int64 // the year read; nil when the graph has none
+	Unit      string // the mineral's unit ("" when it has none)
 	ByCountry []CountryVolume
 	Cypher    string
 }
 
 // CountryVolume is one country's output.
 type CountryVolume struct {
-	Country string
-	VolumeT float64
+	Country  string
+	VolumeT  float64
+	National bool     // a national total, not a sum of facilities
+	Bases    []string // the bases of the records counted
 }
 
 // Bounds of the analyses' parameters.

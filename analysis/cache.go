@@ -29,7 +29,7 @@ type networkCache struct {
 type networkEntry struct {
 	version mineralmap.Version
 	ready   chan struct{} // closed once net or err is set
-	net     *supply.Mineral
+	net     *supply.Layers
 	err     error
 	used    int64
 }
@@ -38,7 +38,7 @@ func newNetworkCache(store Store, budget int64, slots supply.Slots) *networkCach
 	return &networkCache{store: store, slots: slots, budget: budget, entries: map[string]*networkEntry{}}
 }
 
-func (c *networkCache) get(ctx context.Context, version mineralmap.Version, mineral string) (*supply.Mineral, error) {
+func (c *networkCache) get(ctx context.Context, version mineralmap.Version, mineral string) (*supply.Layers, error) {
 	c.mu.Lock()
 	e, ok := c.entries[mineral]
 	if !ok || version == "" || e.version != version {
@@ -74,7 +74,9 @@ func (c *networkCache) read(ctx context.Context, e *networkEntry, mineral string
 	}()
 	stored, err := c.store.Network(ctx, e.version, mineral)
 	if err == nil {
-		e.net = supply.NewMineral(stored, c.slots)
+		if e.net, err = supply.NewLayers(stored, c.slots); err != nil {
+			err = &mineralmap.Error{Kind: mineralmap.KindInternal, Message: err.Error()}
+		}
 	}
 	e.err = err
 	c.settle(e, mineral)

@@ -32,10 +32,11 @@ type ChokepointsAnswer struct {
 	Consumer     string                     `json:"consumer"`
 	Restrictions mineralmap.RestrictionMode `json:"restrictions"`
 	AsOf         string                     `json:"as_of"`
-	SupplyT      float64                    `json:"supply_t"`
-	Chokepoints  []ChokepointItem           `json:"chokepoints"`
-	Cypher       string                     `json:"cypher"`
-	BrowserURL   string                     `json:"browser_url"`
+	NetworkEcho
+	SupplyT     float64          `json:"supply_t"`
+	Chokepoints []ChokepointItem `json:"chokepoints"`
+	Cypher      string           `json:"cypher"`
+	BrowserURL  string           `json:"browser_url"`
 }
 
 // Chokepoints ranks the facilities (other than the consumer) and countries (node plus
@@ -54,11 +55,12 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	if err != nil {
 		return ans, err
 	}
-	m, err := a.network(ctx, version, req.Mineral)
+	m, err := a.network(ctx, version, req.Mineral, req.Conditions)
 	if err != nil {
 		return ans, err
 	}
 	ans.Cypher = a.store.NetworkCypher()
+	ans.NetworkEcho = echo(m)
 	net := m.Open(req.Conditions)
 	own := m.CountryOf(req.Consumer)
 	if own == "" { // a consumer outside the M-network: its country is itself or its facility's

@@ -17,8 +17,10 @@ type ExposureRequest struct {
 // MineralExposure is the exposure for one mineral.
 type MineralExposure struct {
 	Mineral      string  `json:"mineral"`
+	Year         *int64  `json:"year"`
 	SupplyT      float64 `json:"supply_t"`
 	SupplyAtRisk float64 `json:"supply_at_risk"`
+	Reason       string  `json:"reason,omitempty"`
 }
 
 // ExposureAnswer is GET /v1/exposure. With a mineral, Mineral, SupplyT and SupplyAtRisk are
@@ -28,12 +30,14 @@ type ExposureAnswer struct {
 	Supplier     string                     `json:"supplier"`
 	Restrictions mineralmap.RestrictionMode `json:"restrictions"`
 	AsOf         string                     `json:"as_of"`
-	Mineral      *string                    `json:"mineral,omitempty"`
-	SupplyT      *float64                   `json:"supply_t,omitempty"`
-	SupplyAtRisk *float64                   `json:"supply_at_risk,omitempty"`
-	Minerals     []MineralExposure          `json:"minerals,omitzero"`
-	Cypher       string                     `json:"cypher"`
-	BrowserURL   string                     `json:"browser_url"`
+	// Year is the network's with a mineral; without one, the year asked (each row has its own).
+	NetworkEcho
+	Mineral      *string           `json:"mineral,omitempty"`
+	SupplyT      *float64          `json:"supply_t,omitempty"`
+	SupplyAtRisk *float64          `json:"supply_at_risk,omitempty"`
+	Minerals     []MineralExposure `json:"minerals,omitzero"`
+	Cypher       string            `json:"cypher"`
+	BrowserURL   string            `json:"browser_url"`
 }
 
 // Exposure is the supply at risk for the consumer from removing the supplier country (its node
@@ -64,16 +68,25 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 		}
 		minerals = received
 		ans.Minerals = []MineralExposure{}
+		ans.Year, ans.Bases, ans.Forms = req.Year, selectedOr(req.Bases, mineralmap.Bases), selectedOr(req.Forms, mineralmap.Forms)
 	}
 	var view []string
 	for _, m := range minerals {
-		n, err := a.network(ctx, version, m)
+		n, err := a.network(ctx, version, m, req.Conditions)
 		if err != nil {
 			return ans, err
 		}
 		net := n.Open(req.Conditions)
 		e := MineralExposure{Mineral: m, SupplyT: net.MaxFlow(req.Consumer, nil),
 			SupplyAtRisk: net.SupplyAtRisk(req.Consumer, n.Removal([]string{req.Supplier}, nil))}
+		ne := echo(n)
+		e.Year, e.Reason = ne.Year, ne.Reason
+		if req.Mineral != "" || ans.Bases == nil {
+			ans.NetworkEcho = ne
+		}
+		if req.Mineral == "" {
+			ans.Year, ans.TradeYear, ans.Reason = req.Year, nil, ""
+		}
 		if req.Mineral != "" {
 			ans.Mineral, ans.SupplyT, ans.SupplyAtRisk = &e.Mineral, &e.SupplyT, &e.SupplyAtRisk
 			view = append(net.OnSomePath(req.Consumer), req.Consumer)

@@ -28,7 +28,7 @@ func TestFixturesAnswerWhatTheDataSays(t *testing.T) {
 	a := loadFixtures(t)
 
 	t.Run("rare-earth mining reproduces USGS 2024", func(t *testing.T) {
-		c, err := a.Concentration(ctx, "rare-earths", "mining", nil)
+		c, err := a.Concentration(ctx, "rare-earths", "mining", nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func TestFixturesAnswerWhatTheDataSays(t *testing.T) {
 	})
 
 	t.Run("China dominates rare-earth refining", func(t *testing.T) {
-		c, err := a.Concentration(ctx, "rare-earths", "refining", nil)
+		c, err := a.Concentration(ctx, "rare-earths", "refining", nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

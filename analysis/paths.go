@@ -40,6 +40,9 @@ type PathEdge struct {
 	To      string  `json:"to"`
 	Mineral string  `json:"mineral"`
 	VolumeT float64 `json:"volume_t"`
+	Form    string  `json:"form"`
+	Basis   string  `json:"basis"`
+	Year    *int64  `json:"year"`
 }
 
 // Financing names an agreement that finances a facility on a path.
@@ -75,9 +78,10 @@ type PathsAnswer struct {
 	MaxHops      int                        `json:"max_hops"`
 	Restrictions mineralmap.RestrictionMode `json:"restrictions"`
 	AsOf         string                     `json:"as_of"`
-	Paths        []Path                     `json:"paths"`
-	Cypher       string                     `json:"cypher"`
-	BrowserURL   string                     `json:"browser_url"`
+	NetworkEcho
+	Paths      []Path `json:"paths"`
+	Cypher     string `json:"cypher"`
+	BrowserURL string `json:"browser_url"`
 }
 
 // Why the search runs in Go and not as a quantified path pattern: the first version matched
@@ -124,10 +128,11 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 		return ans, err
 	}
 
-	m, err := a.network(ctx, version, req.Mineral)
+	m, err := a.network(ctx, version, req.Mineral, req.Conditions)
 	if err != nil {
 		return ans, err
 	}
+	ans.NetworkEcho = echo(m)
 	found, err := m.Paths(supply.PathQuery{To: req.To, From: req.From, Avoid: req.Avoid, K: req.K, MaxHops: req.MaxHops, Conditions: req.Conditions})
 	if err != nil {
 		return ans, err
@@ -183,7 +188,13 @@ func path(m *supply.Mineral, route supply.Route) Path {
 	for i, e := range route {
 		x := m.Edges[e]
 		p.Nodes = append(p.Nodes, node(x.To))
-		p.Edges = append(p.Edges, PathEdge{From: m.Nodes[x.From].ID, To: m.Nodes[x.To].ID, Mineral: m.Mineral, VolumeT: x.Capacity})
+		pe := PathEdge{From: m.Nodes[x.From].ID, To: m.Nodes[x.To].ID, Mineral: m.Mineral, VolumeT: x.Capacity,
+			Form: x.FormName(), Basis: x.BasisName()}
+		if x.Year != 0 {
+			y := int64(x.Year)
+			pe.Year = &y
+		}
+		p.Edges = append(p.Edges, pe)
 		if i == 0 || x.Capacity < p.BottleneckT {
 			p.BottleneckT = x.Capacity
 		}
@@ -197,7 +208,7 @@ func restrictedHops(p Path, active []mineralmap.Measure, blocking []string) []Re
 	for i, e := range p.Edges {
 		ca, cb := p.Nodes[i].Country, p.Nodes[i+1].Country
 		for _, r := range active {
-			if r.AppliesTo(ca, cb) && !slices.Contains(blocking, r.Measure) {
+			if r.AppliesTo(ca, cb) && r.Covers(e.Form) && !slices.Contains(blocking, r.Measure) {
 				h := RestrictedHop{From: e.From, To: e.To, Measure: r.Measure}
 				if !slices.Contains(out, h) {
 					out = append(out, h)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mineralmap/mineralmap"
 	"github.com/mineralmap/mineralmap/analysis"
+	"github.com/mineralmap/mineralmap/quality"
 	"github.com/mineralmap/mineralmap/supply"
 	"github.com/mineralmap/mineralmap/supply/supplytest"
 )
@@ -446,9 +447,17 @@ func (m memStore) Network(_ context.Context, _ mineralmap.Version, mineral strin
 
 func (memStore) NetworkCypher() string { return "" }
 
-func (memStore) StageOutput(context.Context, string, string, *int64) (analysis.Outputs, error) {
+func (memStore) StageOutput(context.Context, string, string, *int64, []string) (analysis.Outputs, error) {
 	return analysis.Outputs{}, nil
 }
+
+func (memStore) QualityInput(context.Context, string) (quality.Input, error) {
+	return quality.Input{}, nil
+}
+
+func (memStore) QualityCypher() string { return "" }
+
+func (memStore) MineralIDs(context.Context) ([]string, error) { return []string{testMineral}, nil }
 
 func (memStore) MineralsReceived(context.Context, string, string) ([]string, error) {
 	return []string{testMineral}, nil

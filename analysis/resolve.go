@@ -47,10 +47,16 @@ func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]s
 	return got, version, nil
 }
 
-// network is the M-network of mineral as stored at version (the database the request's id
-// lookup read), from the cache or read again.
-func (a *Analyses) network(ctx context.Context, version mineralmap.Version, mineral string) (*supply.Mineral, error) {
-	return a.networks.get(ctx, version, mineral)
+// network is the M-network of mineral at the conditions' year, bases and forms (contract
+// section 5) as stored at version (the database the request's id lookup read), from the
+// cache or read again. cond must be normalized.
+func (a *Analyses) network(ctx context.Context, version mineralmap.Version, mineral string, cond mineralmap.Conditions) (*supply.Mineral, error) {
+	l, err := a.networks.get(ctx, version, mineral)
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := l.At(cond)
+	return m, err
 }
 
 // requireLabel checks that id names a node of one of labels: KindNotFound otherwise.
@@ -69,4 +75,28 @@ func (a *Analyses) requireLabel(ctx context.Context, param, id string, labels ..
 			Details: []mineralmap.Detail{{Path: param, Message: "expected a " + strings.Join(labels, " or ")}}}
 	}
 	return l, nil
+}
+
+// NetworkEcho is what every network analysis answer says of the M-network it ran on (contract
+// section 5): the year (null: the mineral's records have none), the year of its trade edges,
+// the bases and forms of the edges taken, and, when the network is empty, why.
+type NetworkEcho struct {
+	Year      *int64   `json:"year"`
+	TradeYear *int64   `json:"trade_year,omitempty"`
+	Bases     []string `json:"bases"`
+	Forms     []string `json:"forms"`
+	Reason    string   `json:"reason,omitempty"`
+}
+
+func echo(m *supply.Mineral) NetworkEcho {
+	s := m.Selected()
+	return NetworkEcho{Year: s.Year, TradeYear: s.TradeYear, Bases: s.Bases, Forms: s.Forms, Reason: s.Reason}
+}
+
+// selectedOr is the values asked for, or all of them when none was.
+func selectedOr(asked, all []string) []string {
+	if len(asked) == 0 {
+		return slices.Clone(all)
+	}
+	return asked
 }

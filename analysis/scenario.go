@@ -40,7 +40,8 @@ type ScenarioResult struct {
 
 // ScenarioAnswer is the answer of POST /v1/scenarios.
 type ScenarioAnswer struct {
-	Mineral    string           `json:"mineral"`
+	Mineral string `json:"mineral"`
+	NetworkEcho
 	Results    []ScenarioResult `json:"results"`
 	Cypher     string           `json:"cypher"`
 	BrowserURL string           `json:"browser_url"`
@@ -69,10 +70,11 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond miner
 	if err != nil {
 		return ans, err
 	}
-	n, err := a.network(ctx, version, req.Mineral)
+	n, err := a.network(ctx, version, req.Mineral, cond)
 	if err != nil {
 		return ans, err
 	}
+	ans.NetworkEcho = echo(n)
 	ans.Cypher = a.store.NetworkCypher()
 	consumers := req.Consumers
 	if len(consumers) == 0 {

@@ -325,6 +325,10 @@ func (s *scanner) entry(si, i int) error {
 		if f := &sec.fields[fi]; f.required && present&(1<<fi) == 0 {
 			s.problem(f.name, "is required")
 		}
+		// One of a key field and its alternative is required (produces: facility or country).
+		if f := &sec.fields[fi]; f.alt && fi > 0 && present&(3<<(fi-1)) == 0 {
+			s.problem(sec.fields[fi-1].name, "is required (or %s)", f.name)
+		}
 	}
 	s.check(e)
 	if s.probs.count() > before {

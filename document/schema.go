@@ -22,7 +22,7 @@ const (
 	// finite (a tonnage or a dollar amount beyond 1e15 is a mistake anyway).
 	maxNumber = 1e15
 	// maxKeys bounds the key fields of a section.
-	maxKeys = 4
+	maxKeys = 5
 )
 
 type fieldType uint8
@@ -39,6 +39,8 @@ const (
 	tBool                      // true or false
 	tDate                      // YYYY-MM-DD
 	tEnum                      // one of enum
+	tEnumList                  // a list of values of enum
+	tIntervals                 // a list of {"from","until"} objects (dates)
 )
 
 // value is one decoded field value; which member holds it depends on the field's type.
@@ -48,7 +50,8 @@ type value struct {
 	i    int64     // tYear
 	b    bool      // tBool
 	t    time.Time // tDate
-	list []string  // tIDList, tTextList
+	list  []string  // tIDList, tTextList, tEnumList
+	spans []mineralmap.Interval
 }
 
 // field describes one member of a document entry.
@@ -59,6 +62,7 @@ type field struct {
 	enum     []string
 	refs     []string // labels a reference may point to; nil for plain values
 	key      int8     // 1 + its position among the fields that identify the entry; 0: not one
+	alt      bool     // an alternative to the key field before it (the same position)
 	set      func(e mineralmap.Entry, v *value)
 }
 
@@ -115,10 +119,15 @@ func strPtr(v *value) *string     { s := v.s; return &s }
 func numPtr(v *value) *float64    { n := v.n; return &n }
 func timePtr(v *value) *time.Time { t := v.t; return &t }
 
-var commonMeta = []field{
-	{name: "source", typ: tText, set: func(e mineralmap.Entry, v *value) { meta(e).Source = strPtr(v) }},
-	{name: "note", typ: tText, set: func(e mineralmap.Entry, v *value) { meta(e).Note = strPtr(v) }},
-	{name: "year", typ: tYear, set: func(e mineralmap.Entry, v *value) { y := v.i; meta(e).Year = &y }},
+var commonMeta = metaYearKey(0)
+
+// metaYearKey is the common fields with year at key position key (0: not a key).
+func metaYearKey(key int8) []field {
+	return []field{
+		{name: "source", typ: tText, set: func(e mineralmap.Entry, v *value) { meta(e).Source = strPtr(v) }},
+		{name: "note", typ: tText, set: func(e mineralmap.Entry, v *value) { meta(e).Note = strPtr(v) }},
+		{name: "year", typ: tYear, key: key, set: func(e mineralmap.Entry, v *value) { y := v.i; meta(e).Year = &y }},
+	}
 }
 
 var commonNode = append([]field{
@@ -140,14 +149,20 @@ var (
 
 func output(e mineralmap.Entry) *mineralmap.Output { return e.(*mineralmap.Output) }
 
-var volumeFields = withCommon(commonMeta,
-	field{name: "facility", typ: tID, required: true, refs: facility, key: 1,
+// volumeFields are those of produces and refines: a facility's output or (section 5) a
+// country's national total, keyed by node, mineral and year.
+var volumeFields = append([]field{
+	{name: "facility", typ: tID, refs: facility, key: 1,
 		set: func(e mineralmap.Entry, v *value) { output(e).Facility = v.s }},
-	field{name: "mineral", typ: tID, required: true, refs: mineral, key: 2,
+	{name: "country", typ: tID, refs: country, key: 1, alt: true,
+		set: func(e mineralmap.Entry, v *value) { output(e).Country = v.s }},
+	{name: "mineral", typ: tID, required: true, refs: mineral, key: 2,
 		set: func(e mineralmap.Entry, v *value) { output(e).Mineral = v.s }},
-	field{name: "volume_t", typ: tNonNeg, required: true,
+	{name: "volume_t", typ: tNonNeg, required: true,
 		set: func(e mineralmap.Entry, v *value) { output(e).VolumeT = v.n }},
-)
+	{name: "basis", typ: tEnum, enum: mineralmap.OutputBases,
+		set: func(e mineralmap.Entry, v *value) { output(e).Basis = strPtr(v) }},
+}, metaYearKey(3)...)
 
 // sections lists the document's keys: node sections first, so that a load writes nodes before
 // the relationships that need them.
@@ -161,7 +176,9 @@ var sections = initSections([]section{
 		new: func() mineralmap.Entry { return new(mineralmap.Mineral) },
 		fields: withCommon(commonNode,
 			field{name: "category", typ: tText,
-				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Mineral).Category = strPtr(v) }})},
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Mineral).Category = strPtr(v) }},
+			field{name: "unit", typ: tText,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Mineral).Unit = strPtr(v) }})},
 	{name: "facilities", label: mineralmap.LabelFacility,
 		new: func() mineralmap.Entry { return new(mineralmap.Facility) },
 		fields: withCommon(commonNode,
@@ -178,7 +195,11 @@ var sections = initSections([]section{
 			field{name: "lon", typ: tNumber,
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Facility).Lon = numPtr(v) }},
 			field{name: "aggregate", typ: tBool,
-				set: func(e mineralmap.Entry, v *value) { b := v.b; e.(*mineralmap.Facility).Aggregate = &b }})},
+				set: func(e mineralmap.Entry, v *value) { b := v.b; e.(*mineralmap.Facility).Aggregate = &b }},
+			field{name: "online", typ: tDate,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Facility).Online = timePtr(v) }},
+			field{name: "closed", typ: tDate,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Facility).Closed = timePtr(v) }})},
 	{name: "agreements", label: mineralmap.LabelAgreement,
 		new: func() mineralmap.Entry { return new(mineralmap.Agreement) },
 		fields: withCommon(commonNode,
@@ -192,15 +213,20 @@ var sections = initSections([]section{
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Agreement).Parties = v.list }})},
 	{name: "supplies",
 		new: func() mineralmap.Entry { return new(mineralmap.Supply) },
-		fields: withCommon(commonMeta,
-			field{name: "from", typ: tID, required: true, refs: facilityOrCountry, key: 1,
+		fields: append([]field{
+			{name: "from", typ: tID, required: true, refs: facilityOrCountry, key: 1,
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).From = v.s }},
-			field{name: "to", typ: tID, required: true, refs: facilityOrCountry, key: 2,
+			{name: "to", typ: tID, required: true, refs: facilityOrCountry, key: 2,
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).To = v.s }},
-			field{name: "mineral", typ: tID, required: true, refs: mineral, key: 3,
+			{name: "mineral", typ: tID, required: true, refs: mineral, key: 3,
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).Mineral = v.s }},
-			field{name: "volume_t", typ: tPositive, required: true,
-				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).VolumeT = v.n }})},
+			{name: "form", typ: tEnum, enum: mineralmap.Forms, key: 4,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).Form = strPtr(v) }},
+			{name: "volume_t", typ: tPositive, required: true,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).VolumeT = v.n }},
+			{name: "basis", typ: tEnum, enum: mineralmap.Bases,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Supply).Basis = strPtr(v) }},
+		}, metaYearKey(5)...)},
 	{name: "produces", fields: volumeFields,
 		new: func() mineralmap.Entry { return new(mineralmap.Output) }},
 	{name: "refines", fields: volumeFields,
@@ -219,7 +245,15 @@ var sections = initSections([]section{
 			field{name: "from", typ: tDate, required: true, key: 4,
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).From = v.t }},
 			field{name: "until", typ: tDate,
-				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).Until = timePtr(v) }})},
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).Until = timePtr(v) }},
+			field{name: "forms", typ: tEnumList, enum: mineralmap.Forms,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).Forms = v.list }},
+			field{name: "suspended", typ: tIntervals,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).Suspended = v.spans }},
+			field{name: "scope", typ: tText,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).Scope = strPtr(v) }},
+			field{name: "legal", typ: tText,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Restriction).Legal = strPtr(v) }})},
 	{name: "finances",
 		new: func() mineralmap.Entry { return new(mineralmap.Financing) },
 		fields: withCommon(commonMeta,
@@ -243,12 +277,25 @@ func initSections(secs []section) []section {
 			panic("document: more than 32 fields in " + sec.name) // seen and present are bit sets
 		}
 		var names []string
+		keyed := make([]string, maxKeys+1)
 		for _, f := range sec.fields {
 			if f.key > 0 {
-				names = append(names, f.name)
-				if int(f.key) != len(names) || len(names) > maxKeys {
+				if int(f.key) > maxKeys || f.alt != (keyed[f.key] != "") {
 					panic("document: bad key numbering in " + sec.name)
 				}
+				if f.alt {
+					keyed[f.key] += " or " + f.name
+				} else {
+					keyed[f.key] = f.name
+				}
+			}
+		}
+		for k := 1; k <= maxKeys && keyed[k] != ""; k++ {
+			names = append(names, keyed[k])
+		}
+		for _, n := range keyed[len(names)+1:] {
+			if n != "" {
+				panic("document: bad key numbering in " + sec.name)
 			}
 		}
 		sec.nkeys, sec.keyNames = len(names), strings.Join(names, ", ")

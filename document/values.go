@@ -4,6 +4,7 @@ package document
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,14 @@ func (s *scanner) check(e mineralmap.Entry) {
 	case *mineralmap.Supply:
 		if e.From != "" && e.From == e.To {
 			s.problem("to", "a node cannot supply itself")
+		}
+	case *mineralmap.Facility:
+		if e.Online != nil && e.Closed != nil && !e.Closed.After(*e.Online) {
+			s.problem("closed", "must be after online")
+		}
+	case *mineralmap.Output:
+		if e.Facility != "" && e.Country != "" {
+			s.problem("country", "give facility (a facility's output) or country (a national total), not both")
 		}
 	case *mineralmap.Restriction:
 		if !e.From.IsZero() && e.Until != nil && !e.Until.After(e.From) {
@@ -58,8 +67,10 @@ func (s *scanner) value(f *field, fi int) (status, error) {
 	switch f.typ {
 	case tText, tID, tEnum, tDate:
 		want, msg = '"', "must be a string"
-	case tIDList, tTextList:
+	case tIDList, tTextList, tEnumList:
 		want, msg = '[', "must be an array of strings"
+	case tIntervals:
+		want, msg = '[', `must be an array of {"from","until"} objects`
 	case tBool:
 		if k == 't' || k == 'f' {
 			want = k
@@ -76,6 +87,9 @@ func (s *scanner) value(f *field, fi int) (status, error) {
 			return valueBad, s.fail(err)
 		}
 		return valueBad, nil
+	}
+	if f.typ == tIntervals {
+		return s.intervals(f)
 	}
 	if want == '[' {
 		return s.list(f, fi)
@@ -126,6 +140,7 @@ func (s *scanner) value(f *field, fi int) (status, error) {
 			return valueBad, nil
 		}
 		v.i = n
+		v.s = strconv.FormatInt(n, 10) // its part of a key
 	default:
 		x, err := tok.Float() // out of float64's range: an error
 		switch {
@@ -190,6 +205,9 @@ func (s *scanner) list(f *field, fi int) (status, error) {
 		case f.typ == tIDList && !mineralmap.ValidID(e):
 			s.problemAt(f.name, i, "is not a valid id: %q", e)
 			st = valueBad
+		case f.typ == tEnumList && !slices.Contains(f.enum, e):
+			s.problemAt(f.name, i, "must be one of %s, got %q", strings.Join(f.enum, ", "), mineralmap.Clip(e))
+			st = valueBad
 		case len(e) > maxTextLength:
 			s.problemAt(f.name, i, "is longer than %d bytes", maxTextLength)
 			st = valueBad
@@ -197,5 +215,98 @@ func (s *scanner) list(f *field, fi int) (status, error) {
 			s.refs = append(s.refs, ref{id: e, entry: s.idx, elem: int32(i), sec: uint8(s.si), field: uint8(fi)})
 		}
 		list = append(list, e)
+	}
+}
+
+// intervals reads a list of {"from","until"} objects, at its '[': both dates required, until
+// after from.
+func (s *scanner) intervals(f *field) (status, error) {
+	dec := s.dec
+	if _, err := dec.ReadToken(); err != nil {
+		return valueBad, s.fail(err)
+	}
+	st := valueOK
+	spans := []mineralmap.Interval{}
+	for i := 0; ; i++ {
+		switch dec.PeekKind() {
+		case ']':
+			if _, err := dec.ReadToken(); err != nil {
+				return valueBad, s.fail(err)
+			}
+			s.val.spans = spans
+			return st, nil
+		case '{':
+		case jsontext.KindInvalid:
+			_, err := dec.ReadToken()
+			return valueBad, s.fail(err)
+		default:
+			s.problemAt(f.name, i, `must be an object {"from","until"}`)
+			st = valueBad
+			if err := dec.SkipValue(); err != nil {
+				return valueBad, s.fail(err)
+			}
+			continue
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return valueBad, s.fail(err)
+		}
+		var span mineralmap.Interval
+		var got [2]bool
+		for {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return valueBad, s.fail(err)
+			}
+			if tok.Kind() == '}' {
+				break
+			}
+			name := strings.Clone(tok.String())
+			at := slices.Index([]string{"from", "until"}, name)
+			if at < 0 || got[at] {
+				if at < 0 {
+					s.problemAt(f.name, i, "unknown field %q (allowed: from, until)", mineralmap.Clip(name))
+				} else {
+					s.problemAt(f.name, i, "%q is given more than once", name)
+				}
+				st = valueBad
+				if err := dec.SkipValue(); err != nil {
+					return valueBad, s.fail(err)
+				}
+				continue
+			}
+			got[at] = true
+			if dec.PeekKind() != '"' {
+				s.problemAt(f.name, i, "%s must be a date as YYYY-MM-DD", name)
+				st = valueBad
+				if err := dec.SkipValue(); err != nil {
+					return valueBad, s.fail(err)
+				}
+				continue
+			}
+			tok, err = dec.ReadToken()
+			if err != nil {
+				return valueBad, s.fail(err)
+			}
+			t, perr := time.Parse(mineralmap.DateLayout, tok.String())
+			if perr != nil {
+				s.problemAt(f.name, i, "%s must be a date as YYYY-MM-DD, got %q", name, mineralmap.Clip(strings.Clone(tok.String())))
+				st = valueBad
+				continue
+			}
+			if at == 0 {
+				span.From = t
+			} else {
+				span.Until = t
+			}
+		}
+		switch {
+		case !got[0] || !got[1]:
+			s.problemAt(f.name, i, "needs both from and until")
+			st = valueBad
+		case st == valueOK && !span.Until.After(span.From):
+			s.problemAt(f.name, i, "until must be after from")
+			st = valueBad
+		}
+		spans = append(spans, span)
 	}
 }

@@ -26,6 +26,28 @@ func (s *Server) analysisRoutes(reads *gin.RouterGroup) {
 	reads.GET("/exposure", s.exposure)
 	// A scenario only reads, so it is open like the other analyses.
 	reads.POST("/scenarios", s.requireJSON, s.scenario)
+	reads.GET("/quality", s.quality)
+}
+
+// quality is GET /v1/quality (contract section 6): one report with mineral, a list without.
+func (s *Server) quality(c *gin.Context) {
+	q := parseQuery(c, "mineral", "year")
+	mineral := q.id("mineral", false)
+	year := q.year("year")
+	if err := q.err(); err != nil {
+		writeError(c, err)
+		return
+	}
+	ans, err := s.analyses.Quality(c.Request.Context(), mineral, year)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if mineral != "" {
+		c.JSON(http.StatusOK, ans.Reports[0])
+		return
+	}
+	c.JSON(http.StatusOK, ans.Reports)
 }
 
 // answer encodes an analysis answer or its error.
@@ -38,13 +60,10 @@ func answer[T any](c *gin.Context, v T, err error) {
 }
 
 func (s *Server) concentration(c *gin.Context) {
-	q := parseQuery(c, "stage", "year")
+	q := parseQuery(c, "stage", "year", "basis")
 	stage := q.enum("stage", "mining", analysis.Stages...)
-	var year *int64
-	if _, ok := q.values["year"]; ok {
-		y := int64(q.integer("year", 0, 1800, 2200))
-		year = &y
-	}
+	year := q.year("year")
+	bases := q.enumList("basis", mineralmap.OutputBases)
 	if err := q.err(); err != nil {
 		writeError(c, err)
 		return
@@ -54,12 +73,12 @@ func (s *Server) concentration(c *gin.Context) {
 		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", mineralmap.Clip(id)))
 		return
 	}
-	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year)
+	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year, bases)
 	answer(c, ans, err)
 }
 
 func (s *Server) paths(c *gin.Context) {
-	q := parseQuery(c, "mineral", "to", "from", "avoid", "k", "max_hops", "restrictions", "as_of")
+	q := parseQuery(c, append([]string{"mineral", "to", "from", "avoid", "k", "max_hops"}, networkParams...)...)
 	req := analysis.PathsRequest{
 		Mineral:    q.id("mineral", true),
 		To:         q.id("to", true),
@@ -78,7 +97,7 @@ func (s *Server) paths(c *gin.Context) {
 }
 
 func (s *Server) chokepoints(c *gin.Context) {
-	q := parseQuery(c, "mineral", "consumer", "limit", "restrictions", "as_of")
+	q := parseQuery(c, append([]string{"mineral", "consumer", "limit"}, networkParams...)...)
 	req := analysis.ChokepointsRequest{
 		Mineral:    q.id("mineral", true),
 		Consumer:   q.id("consumer", true),
@@ -94,7 +113,7 @@ func (s *Server) chokepoints(c *gin.Context) {
 }
 
 func (s *Server) exposure(c *gin.Context) {
-	q := parseQuery(c, "consumer", "supplier", "mineral", "restrictions", "as_of")
+	q := parseQuery(c, append([]string{"consumer", "supplier", "mineral"}, networkParams...)...)
 	req := analysis.ExposureRequest{
 		Consumer:   q.id("consumer", true),
 		Supplier:   q.id("supplier", true),
@@ -110,7 +129,8 @@ func (s *Server) exposure(c *gin.Context) {
 }
 
 func (s *Server) scenario(c *gin.Context) {
-	q := parseQuery(c, "restrictions")
+	// as_of goes in the body (section 3); the rest of the network parameters in the query.
+	q := parseQuery(c, "restrictions", "year", "basis", "forms")
 	cond := q.conditions()
 	if err := q.err(); err != nil {
 		writeError(c, err)

@@ -187,10 +187,50 @@ func (q *query) enum(name, def string, values ...string) string {
 	return s
 }
 
-// conditions are the restrictions and as_of parameters.
+// networkParams are the parameters of every network analysis (conditions reads them).
+var networkParams = []string{"restrictions", "as_of", "year", "basis", "forms"}
+
+// conditions are the restrictions, as_of, year, basis and forms parameters.
 func (q *query) conditions() mineralmap.Conditions {
 	return mineralmap.Conditions{
 		Restrictions: mineralmap.RestrictionMode(q.enum("restrictions", string(mineralmap.RestrictBans), mineralmap.RestrictionModes...)),
 		AsOf:         q.date("as_of"),
+		Year:         q.year("year"),
+		Bases:        q.enumList("basis", mineralmap.Bases),
+		Forms:        q.enumList("forms", mineralmap.Forms),
 	}
+}
+
+// year is an optional year, 1800–2200 (nil when absent).
+func (q *query) year(name string) *int64 {
+	if _, ok := q.values[name]; !ok {
+		return nil
+	}
+	y := int64(q.integer(name, 0, 1800, 2200))
+	return &y
+}
+
+// enumList is a list of values among allowed, comma-separated, repeated or both, duplicates
+// dropped, in allowed's order; absent or empty: nil (every value).
+func (q *query) enumList(name string, allowed []string) []string {
+	var got []string
+	for _, v := range q.values[name] {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			if !slices.Contains(allowed, p) {
+				q.add(name, "must be a comma list of %s, got %q", strings.Join(allowed, ", "), mineralmap.Clip(p))
+				return nil
+			}
+			got = append(got, p)
+		}
+	}
+	var out []string
+	for _, a := range allowed {
+		if slices.Contains(got, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -37,11 +37,12 @@ type Graph interface {
 
 // Analyses answers the analysis routes (analysis.Analyses).
 type Analyses interface {
-	Concentration(ctx context.Context, mineral, stage string, year *int64) (analysis.ConcentrationAnswer, error)
+	Concentration(ctx context.Context, mineral, stage string, year *int64, bases []string) (analysis.ConcentrationAnswer, error)
 	AlternativePaths(ctx context.Context, req analysis.PathsRequest) (analysis.PathsAnswer, error)
 	Chokepoints(ctx context.Context, req analysis.ChokepointsRequest) (analysis.ChokepointsAnswer, error)
 	Exposure(ctx context.Context, req analysis.ExposureRequest) (analysis.ExposureAnswer, error)
 	Scenario(ctx context.Context, req analysis.ScenarioRequest, cond mineralmap.Conditions) (analysis.ScenarioAnswer, error)
+	Quality(ctx context.Context, mineral string, year *int64) (analysis.QualityAnswer, error)
 }
 
 // Config is what the HTTP layer needs to know.

@@ -10,6 +10,7 @@ import (
 	"github.com/mineralmap/mineralmap"
 	"github.com/mineralmap/mineralmap/analysis"
 	"github.com/mineralmap/mineralmap/document"
+	"github.com/mineralmap/mineralmap/quality"
 	"github.com/mineralmap/mineralmap/supply"
 )
 
@@ -24,7 +25,9 @@ type Store struct {
 	PingFn             func(ctx context.Context) error
 	LabelsFn           func(ctx context.Context, ids []string) (map[string]string, mineralmap.Version, error) // LookupLabels too
 	NetworkFn          func(ctx context.Context, after mineralmap.Version, mineral string) (supply.Stored, error)
-	StageOutputFn      func(ctx context.Context, mineral, stage string, year *int64) (analysis.Outputs, error)
+	StageOutputFn      func(ctx context.Context, mineral, stage string, year *int64, bases []string) (analysis.Outputs, error)
+	QualityInputFn     func(ctx context.Context, mineral string) (quality.Input, error)
+	MineralIDsFn       func(ctx context.Context) ([]string, error)
 	MineralsReceivedFn func(ctx context.Context, consumer, label string) ([]string, error)
 	CountryNamesFn     func(ctx context.Context, ids []string) (map[string]string, error)
 }
@@ -96,11 +99,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 // NetworkCypher names the mock's network read.
 func (s *Store) NetworkCypher() string { return "// the mock store's M-network" }
 
-func (s *Store) StageOutput(ctx context.Context, mineral, stage string, year *int64) (analysis.Outputs, error) {
+func (s *Store) StageOutput(ctx context.Context, mineral, stage string, year *int64, bases []string) (analysis.Outputs, error) {
 	if s.StageOutputFn == nil {
 		return analysis.Outputs{}, s.err()
 	}
-	return s.StageOutputFn(ctx, mineral, stage, year)
+	return s.StageOutputFn(ctx, mineral, stage, year, bases)
 }
 
 func (s *Store) MineralsReceived(ctx context.Context, consumer, label string) ([]string, error) {
@@ -108,6 +111,23 @@ func (s *Store) MineralsReceived(ctx context.Context, consumer, label string) ([
 		return nil, s.err()
 	}
 	return s.MineralsReceivedFn(ctx, consumer, label)
+}
+
+func (s *Store) QualityInput(ctx context.Context, mineral string) (quality.Input, error) {
+	if s.QualityInputFn == nil {
+		return quality.Input{}, s.err()
+	}
+	return s.QualityInputFn(ctx, mineral)
+}
+
+// QualityCypher names the mock's quality read.
+func (s *Store) QualityCypher() string { return "// the mock store's quality records" }
+
+func (s *Store) MineralIDs(ctx context.Context) ([]string, error) {
+	if s.MineralIDsFn == nil {
+		return nil, s.err()
+	}
+	return s.MineralIDsFn(ctx)
 }
 
 func (s *Store) CountryNames(ctx context.Context, ids []string) (map[string]string, error) {

@@ -41,14 +41,17 @@ func labelled(template, label string) string {
 
 // StageOutput reads the output of mineral at stage by the facilities' country (see
 // analysis.Store).
-func (s *Store) StageOutput(ctx context.Context, mineral, stage string, year *int64) (analysis.Outputs, error) {
+func (s *Store) StageOutput(ctx context.Context, mineral, stage string, year *int64, bases []string) (analysis.Outputs, error) {
 	cypher := concentrationMiningCypher
 	if stage == "refining" {
 		cypher = concentrationRefiningCypher
 	}
-	params := map[string]any{"mineral": mineral, "year": nil}
+	params := map[string]any{"mineral": mineral, "year": nil, "bases": nil}
 	if year != nil {
 		params["year"] = *year
+	}
+	if len(bases) > 0 {
+		params["bases"] = slices.Clone(bases)
 	}
 	out := analysis.Outputs{Cypher: cypher, ByCountry: []analysis.CountryVolume{}}
 	rows, err := collect(ctx, s, cypher, params, func(r *driver.Record) (analysis.CountryVolume, error) {
@@ -59,8 +62,18 @@ func (s *Store) StageOutput(ctx context.Context, mineral, stage string, year *in
 		if err != nil {
 			return analysis.CountryVolume{}, err
 		}
+		if u, isNil, err := driver.GetRecordValue[string](r, "unit"); err == nil && !isNil {
+			out.Unit = u
+		}
 		v, _ := r.Get("volume_t")
-		return analysis.CountryVolume{Country: country, VolumeT: num(v)}, nil
+		cv := analysis.CountryVolume{Country: country, VolumeT: num(v)}
+		cv.National, _, _ = driver.GetRecordValue[bool](r, "national")
+		if bs, _, err := driver.GetRecordValue[[]any](r, "bases"); err == nil {
+			for _, b := range bs {
+				cv.Bases = append(cv.Bases, str(b))
+			}
+		}
+		return cv, nil
 	})
 	if err != nil {
 		return out, err

@@ -1,8 +1,15 @@
-// Mine output of one mineral by country for one year (default: the latest year present).
+// Mine output of one mineral by country for one year (default: the latest year present),
+// contract section 5: a country's volume is its national total (a Country record) where one
+// exists for the year, else the sum of its facilities' records; facilities never add to a
+// national total. $bases (null: every basis) selects the records.
 MATCH (m:Mineral {id: $mineral})
-OPTIONAL MATCH (:Facility)-[e:PRODUCES]->(m)
+OPTIONAL MATCH (:Facility|Country)-[e:PRODUCES]->(m)
 WITH m, coalesce($year, max(e.year)) AS year
-MATCH (f:Facility)-[r:PRODUCES]->(m)
-WHERE year IS NULL OR r.year = year
-RETURN year, f.country AS country, sum(r.volume_t) AS volume_t
+MATCH (n:Facility|Country)-[r:PRODUCES]->(m)
+WHERE (year IS NULL OR r.year = year) AND ($bases IS NULL OR coalesce(r.basis, 'estimated') IN $bases)
+WITH m, year, coalesce(n.country, n.id) AS country, n:Country AS national, r.volume_t AS v, coalesce(r.basis, 'estimated') AS basis
+WITH m, year, country, national, sum(v) AS volume_t, collect(DISTINCT basis) AS bases
+ORDER BY national DESC
+WITH m, year, country, collect({national: national, volume_t: volume_t, bases: bases})[0] AS used
+RETURN year, m.unit AS unit, country, used.volume_t AS volume_t, used.national AS national, used.bases AS bases
 ORDER BY volume_t DESC, country

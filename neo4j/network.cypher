@@ -8,7 +8,7 @@
 // bench/RESULTS.md).
 //
 // 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
-//    each (its own id for a Country).
+//    each (its own id for a Country) and the dates a facility takes part (online, closed).
 MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
 UNWIND [a, b] AS n
@@ -16,19 +16,27 @@ WITH DISTINCT n
 WITH id(n) % $chunks AS chunk, n
 WITH chunk,
      collect(id(n)) AS ref, collect(n.id) AS id, collect(n.name) AS name,
-     collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country
-RETURN ref, id, name, country, is_country;
+     collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country,
+     collect([n.online, n.closed]) AS dates
+RETURN ref, id, name, country, is_country, dates;
 
-// 2. The edges: their ends (internal ids, as in 1) and volume_t.
+// 2. The edges of every year, basis and form (the service picks the network at a year,
+//    contract section 5): their ends (internal ids, as in 1), volume_t, year (0: none), basis
+//    and form (the contract's defaults for records stored before they existed).
 MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
-WITH id(s) % $chunks AS chunk, id(a) AS a, id(b) AS b, s.volume_t AS v
-WITH chunk, collect(a) AS from, collect(b) AS to, collect(v) AS volume_t
-RETURN from, to, volume_t;
+WITH id(s) % $chunks AS chunk, id(a) AS a, id(b) AS b, s.volume_t AS v, coalesce(s.year, 0) AS y,
+     coalesce(s.basis, 'estimated') AS basis,
+     coalesce(s.form, CASE WHEN a:Country THEN 'refined' WHEN a.kind = 'mine' THEN 'ore' WHEN a.kind = 'magnet' THEN 'product' ELSE 'refined' END) AS form
+WITH chunk, collect(a) AS from, collect(b) AS to, collect(v) AS volume_t, collect(y) AS year,
+     collect(basis) AS basis, collect(form) AS form
+RETURN from, to, volume_t, year, basis, form;
 
-// 3. Every restriction on the mineral.
+// 3. Every restriction on the mineral, with the forms it covers and its suspensions.
 MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $mineral})
-RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until;
+RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until,
+       coalesce(r.forms, []) AS forms, coalesce(r.suspended_from, []) AS suspended_from,
+       coalesce(r.suspended_until, []) AS suspended_until;
 
 // 4. The producers of the mineral (internal ids, as in 1).
 MATCH (p)-[:PRODUCES]->(:Mineral {id: $mineral})

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,14 +44,18 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 		m := supply.Stored{Mineral: mineral}
 		ref := map[int64]int32{} // internal id → node index
 		err := stream(ctx, tx, stmts[0], params, func(r *driver.Record) error {
-			l, err := lists(r, "ref", "id", "name", "country", "is_country")
+			l, err := lists(r, "ref", "id", "name", "country", "is_country", "dates")
 			if err != nil {
 				return err
 			}
-			refs, ids, names, countries, isCountry := l[0], l[1], l[2], l[3], l[4]
+			refs, ids, names, countries, isCountry, dates := l[0], l[1], l[2], l[3], l[4], l[5]
 			for i := range refs {
 				ref[refs[i].(int64)] = int32(len(m.Nodes))
-				m.Nodes = append(m.Nodes, supply.Node{ID: ids[i].(string), Name: str(names[i]), Country: str(countries[i]), IsCountry: isCountry[i].(bool)})
+				n := supply.Node{ID: ids[i].(string), Name: str(names[i]), Country: str(countries[i]), IsCountry: isCountry[i].(bool)}
+				if d, ok := dates[i].([]any); ok && len(d) == 2 {
+					n.Online, n.Closed = dateOf(d[0]), dateOf(d[1])
+				}
+				m.Nodes = append(m.Nodes, n)
 			}
 			return nil
 		})
@@ -58,11 +63,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 			return m, err
 		}
 		err = stream(ctx, tx, stmts[1], params, func(r *driver.Record) error {
-			l, err := lists(r, "from", "to", "volume_t")
+			l, err := lists(r, "from", "to", "volume_t", "year", "basis", "form")
 			if err != nil {
 				return err
 			}
-			from, to, vol := l[0], l[1], l[2]
+			from, to, vol, year, basis, form := l[0], l[1], l[2], l[3], l[4], l[5]
 			for i := range from {
 				a, okA := ref[from[i].(int64)]
 				b, okB := ref[to[i].(int64)]
@@ -70,7 +75,9 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 					// Committed between the two statements; the next version reads it whole.
 					continue
 				}
-				m.Edges = append(m.Edges, supply.Edge{From: a, To: b, Capacity: num(vol[i])})
+				e := supply.Edge{From: a, To: b, Capacity: num(vol[i]), Year: int32(num(year[i]))}
+				e.Basis, e.Form = index(mineralmap.Bases, basis[i], mineralmap.BasisEstimated), index(mineralmap.Forms, form[i], mineralmap.FormRefined)
+				m.Edges = append(m.Edges, e)
 			}
 			return nil
 		})
@@ -86,6 +93,16 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 				}
 			}
 			x.From, x.Until = dateOf(v["from"]), dateOf(v["until"])
+			if fs, ok := v["forms"].([]any); ok {
+				for _, f := range fs {
+					x.Forms = append(x.Forms, str(f))
+				}
+			}
+			sf, _ := v["suspended_from"].([]any)
+			su, _ := v["suspended_until"].([]any)
+			for i := range min(len(sf), len(su)) {
+				x.Suspended = append(x.Suspended, mineralmap.Interval{From: dateOf(sf[i]), Until: dateOf(su[i])})
+			}
 			m.Restrictions = append(m.Restrictions, x)
 			return nil
 		})
@@ -157,6 +174,16 @@ func stream(ctx context.Context, tx driver.ManagedTransaction, cypher string, pa
 		}
 	}
 	return r.Err()
+}
+
+// index is the position of v among names; a value the service does not know (written by
+// something else) counts as def.
+func index(names []string, v any, def string) uint8 {
+	s, _ := v.(string)
+	if i := slices.Index(names, s); i >= 0 {
+		return uint8(i)
+	}
+	return uint8(slices.Index(names, def))
 }
 
 func dateOf(v any) time.Time {

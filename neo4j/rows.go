@@ -63,6 +63,7 @@ func nodeRow(e mineralmap.Entry) (string, map[string]any) {
 	case *mineralmap.Mineral:
 		p := nodeProps(x.NodeMeta)
 		p.text("category", x.Category)
+		p.text("unit", x.Unit)
 		return mineralmap.LabelMineral, map[string]any{"id": x.ID, "props": map[string]any(p)}
 	case *mineralmap.Facility:
 		p := nodeProps(x.NodeMeta)
@@ -74,6 +75,8 @@ func nodeRow(e mineralmap.Entry) (string, map[string]any) {
 		if x.Aggregate != nil {
 			p["aggregate"] = *x.Aggregate
 		}
+		p.date("online", x.Online)
+		p.date("closed", x.Closed)
 		return mineralmap.LabelFacility, map[string]any{"id": x.ID, "props": map[string]any(p)}
 	case *mineralmap.Agreement:
 		p := nodeProps(x.NodeMeta)
@@ -90,11 +93,20 @@ func nodeRow(e mineralmap.Entry) (string, map[string]any) {
 func relationshipRow(e mineralmap.Entry) (string, map[string]any) {
 	switch x := e.(type) {
 	case *mineralmap.Supply:
-		p := props{"volume_t": x.VolumeT}.meta(x.Meta)
-		return "supplies", map[string]any{"from": x.From, "to": x.To, "mineral": x.Mineral, "props": map[string]any(p)}
+		// year and form identify the edge (section 5): at the top of the row, not in props. A
+		// record without a basis is an estimate (the contract's default), stored as such.
+		p := props{"volume_t": x.VolumeT, "basis": orDefault(x.Basis, mineralmap.BasisEstimated)}.meta(x.Meta)
+		delete(p, "year")
+		return "supplies", map[string]any{"from": x.From, "to": x.To, "mineral": x.Mineral,
+			"form": optional(x.Form), "year": optionalYear(x.Year), "props": map[string]any(p)}
 	case *mineralmap.Output:
-		p := props{"volume_t": x.VolumeT}.meta(x.Meta)
-		return mineralmap.Section(x), map[string]any{"facility": x.Facility, "mineral": x.Mineral, "props": map[string]any(p)}
+		p := props{"volume_t": x.VolumeT, "basis": orDefault(x.Basis, mineralmap.BasisEstimated)}.meta(x.Meta)
+		delete(p, "year")
+		section := mineralmap.Section(x)
+		if x.Country != "" {
+			return section + ":country", map[string]any{"country": x.Country, "mineral": x.Mineral, "year": optionalYear(x.Year), "props": map[string]any(p)}
+		}
+		return section, map[string]any{"facility": x.Facility, "mineral": x.Mineral, "year": optionalYear(x.Year), "props": map[string]any(p)}
 	case *mineralmap.Restriction:
 		targets := x.Targets
 		if targets == nil {
@@ -102,6 +114,18 @@ func relationshipRow(e mineralmap.Entry) (string, map[string]any) {
 		}
 		p := props{"targets": targets}.meta(x.Meta)
 		p.date("until", x.Until)
+		p.list("forms", x.Forms)
+		p.text("scope", x.Scope)
+		p.text("legal", x.Legal)
+		if x.Suspended != nil {
+			// Neo4j has no list of maps as a property: the intervals are two parallel date
+			// lists, suspended_from[i] to suspended_until[i].
+			from, until := make([]dbtype.Date, len(x.Suspended)), make([]dbtype.Date, len(x.Suspended))
+			for i, iv := range x.Suspended {
+				from[i], until[i] = dbtype.Date(iv.From), dbtype.Date(iv.Until)
+			}
+			p["suspended_from"], p["suspended_until"] = from, until
+		}
 		return "restricts", map[string]any{"country": x.Country, "mineral": x.Mineral, "measure": x.Measure,
 			"from": dbtype.Date(x.From), "props": map[string]any(p)}
 	case *mineralmap.Financing:
@@ -112,4 +136,26 @@ func relationshipRow(e mineralmap.Entry) (string, map[string]any) {
 		return "finances", map[string]any{"agreement": x.Agreement, "facility": x.Facility, "props": map[string]any(p)}
 	}
 	panic("relationshipRow: not a relationship entry")
+}
+
+func orDefault(v *string, def string) string {
+	if v != nil {
+		return *v
+	}
+	return def
+}
+
+// optional is a row value that may be absent (nil: Cypher null).
+func optional(v *string) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+func optionalYear(v *int64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
 }

@@ -57,16 +57,43 @@ CALL (n, row) {
 }`,
 }
 
-// upsertRelationship writes the Cypher that upserts relationships of type rel from a to b (node
-// patterns with labels from code), identified by the key properties besides its ends.
-func upsertRelationship(a, b, rel string, keys ...string) string {
-	match, create := "true", ""
+// keyProp is a property that identifies a relationship beside its ends, and the Cypher
+// expression of its value in a row (a and b are bound: SUPPLIES' default form comes from a).
+type keyProp struct {
+	name, expr string
+	nullable   bool // absent is a value of its own (a record without a year)
+}
+
+func key(name string) keyProp { return keyProp{name: name, expr: "row." + name} }
+
+func (k keyProp) matches() string {
+	if k.nullable {
+		return fmt.Sprintf("coalesce(x.%s, -1) = coalesce(%s, -1)", k.name, k.expr)
+	}
+	return fmt.Sprintf("x.%s = %s", k.name, k.expr)
+}
+
+// supplyForm is the form of a SUPPLIES row: the record's, else its supplying node's default
+// (mineralmap.DefaultForm).
+const supplyForm = `coalesce(row.form, CASE WHEN a:Country THEN 'refined' WHEN a.kind = 'mine' THEN 'ore' WHEN a.kind = 'magnet' THEN 'product' ELSE 'refined' END)`
+
+func keyProps(keys []keyProp) string {
+	create := ""
 	for i, k := range keys {
 		if i > 0 {
 			create += ", "
 		}
-		match += fmt.Sprintf(" AND x.%[1]s = row.%[1]s", k)
-		create += fmt.Sprintf("%[1]s: row.%[1]s", k)
+		create += fmt.Sprintf("%s: %s", k.name, k.expr)
+	}
+	return create
+}
+
+// upsertRelationship writes the Cypher that upserts relationships of type rel from a to b (node
+// patterns with labels from code), identified by the key properties besides its ends.
+func upsertRelationship(a, b, rel string, keys ...keyProp) string {
+	match := "true"
+	for _, k := range keys {
+		match += " AND " + k.matches()
 	}
 	// The key properties are compared after the expansion, not in the pattern: with them in
 	// the pattern the planner may choose the SUPPLIES(mineral) index when its statistics are
@@ -80,25 +107,18 @@ CALL (a, b, r, row) {
   WITH * WHERE r IS NULL
   CREATE (a)-[n:%s {%s}]->(b) SET n += row.props
 }
-WITH r, row WHERE r IS NOT NULL`, a, b, rel, match, rel, create) + setChanged("r")
+WITH r, row WHERE r IS NOT NULL`, a, b, rel, match, rel, keyProps(keys)) + setChanged("r")
 }
 
 // createRelationship writes the Cypher that creates relationships whose start or end node is
 // new in this load, so none can exist yet: no lookup needed. Reading relationships inside a
 // transaction that has created many was the slow part of loads (per-row cost grew with the
 // relationships created so far), so the common case of a new graph never reads them.
-func createRelationship(a, b, rel string, keys ...string) string {
-	create := ""
-	for i, k := range keys {
-		if i > 0 {
-			create += ", "
-		}
-		create += fmt.Sprintf("%[1]s: row.%[1]s", k)
-	}
+func createRelationship(a, b, rel string, keys ...keyProp) string {
 	return fmt.Sprintf(`UNWIND $rows AS row
 MATCH %s
 MATCH %s
-CREATE (a)-[n:%s {%s}]->(b) SET n += row.props`, a, b, rel, create)
+CREATE (a)-[n:%s {%s}]->(b) SET n += row.props`, a, b, rel, keyProps(keys))
 }
 
 // relWriter holds the Cypher forms for one relationship section and the fields naming its
@@ -115,7 +135,7 @@ type relWriter struct {
 // MATCH uses a uniqueness index.
 var relWriters = map[string]relWriter{}
 
-func addRelWriter(key string, a, b, rel string, ends [2]string, keys ...string) {
+func addRelWriter(key string, a, b, rel string, ends [2]string, keys ...keyProp) {
 	w := relWriter{upsert: upsertRelationship(a, b, rel, keys...), ends: ends}
 	for m := range w.create {
 		pa, pb := a, b
@@ -133,15 +153,18 @@ func addRelWriter(key string, a, b, rel string, ends [2]string, keys ...string) 
 func suppliesKey(from, to string) string { return "supplies:" + from + ":" + to }
 
 func init() {
+	year := keyProp{name: "year", expr: "row.year", nullable: true}
 	for _, a := range []string{mineralmap.LabelFacility, mineralmap.LabelCountry} {
 		for _, b := range []string{mineralmap.LabelFacility, mineralmap.LabelCountry} {
 			addRelWriter(suppliesKey(a, b), fmt.Sprintf("(a:%s {id: row.from})", a), fmt.Sprintf("(b:%s {id: row.to})", b),
-				mineralmap.RelSupplies, [2]string{"from", "to"}, "mineral")
+				mineralmap.RelSupplies, [2]string{"from", "to"}, key("mineral"), keyProp{name: "form", expr: supplyForm}, year)
 		}
 	}
-	addRelWriter("produces", "(a:Facility {id: row.facility})", "(b:Mineral {id: row.mineral})", mineralmap.RelProduces, [2]string{"facility", "mineral"})
-	addRelWriter("refines", "(a:Facility {id: row.facility})", "(b:Mineral {id: row.mineral})", mineralmap.RelRefines, [2]string{"facility", "mineral"})
-	addRelWriter("restricts", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelRestricts, [2]string{"country", "mineral"}, "measure", "from")
+	addRelWriter("produces", "(a:Facility {id: row.facility})", "(b:Mineral {id: row.mineral})", mineralmap.RelProduces, [2]string{"facility", "mineral"}, year)
+	addRelWriter("refines", "(a:Facility {id: row.facility})", "(b:Mineral {id: row.mineral})", mineralmap.RelRefines, [2]string{"facility", "mineral"}, year)
+	addRelWriter("produces:country", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelProduces, [2]string{"country", "mineral"}, year)
+	addRelWriter("refines:country", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelRefines, [2]string{"country", "mineral"}, year)
+	addRelWriter("restricts", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelRestricts, [2]string{"country", "mineral"}, key("measure"), key("from"))
 	addRelWriter("finances", "(a:Agreement {id: row.agreement})", "(b:Facility {id: row.facility})", mineralmap.RelFinances, [2]string{"agreement", "facility"})
 }
 

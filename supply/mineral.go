@@ -27,19 +27,42 @@ type Node struct {
 	Name      string
 	Country   string // its own id for a Country, its country for a Facility
 	IsCountry bool
+	// A facility takes part in the network from Online until Closed (zero: unbounded).
+	Online, Closed time.Time
 }
 
-// Edge is one SUPPLIES edge between nodes named by their index; volume_t is its capacity.
+// Edge is one SUPPLIES edge between nodes named by their index; volume_t is its capacity. Its
+// Form and Basis index mineralmap.Forms and mineralmap.Bases; Year 0 is a record without one.
 type Edge struct {
-	From, To int32
-	Capacity float64
+	From, To    int32
+	Capacity    float64
+	Year        int32
+	Form, Basis uint8
 }
+
+// FormName and BasisName are the names of the edge's form and basis.
+func (e Edge) FormName() string  { return mineralmap.Forms[e.Form] }
+func (e Edge) BasisName() string { return mineralmap.Bases[e.Basis] }
 
 // Restriction is a stored RESTRICTS edge on the mineral: in force from From until Until (zero:
-// open-ended).
+// open-ended), except during its Suspended intervals.
 type Restriction struct {
 	mineralmap.Measure
 	From, Until time.Time
+	Suspended   []mineralmap.Interval
+}
+
+// InForce reports whether the restriction is in force on day d (section 5).
+func (r Restriction) InForce(d time.Time) bool {
+	if r.From.After(d) || !r.Until.IsZero() && !d.Before(r.Until) {
+		return false
+	}
+	for _, s := range r.Suspended {
+		if s.Contains(d) {
+			return false
+		}
+	}
+	return true
 }
 
 // Mineral is the M-network of one mineral as stored, indexed for the analyses. It never changes
@@ -59,7 +82,12 @@ type Mineral struct {
 
 	mu   sync.Mutex
 	open map[openKey]*openGraph // by conditions, built on first use
+
+	selected Selected // what Layers.At took; zero for a network built directly
 }
+
+// Selected says which records of the layers the network holds (Layers.At).
+func (m *Mineral) Selected() Selected { return m.selected }
 
 // openGraph is the M-network's unblocked edges under one set of conditions: the max-flow
 // network, and the edges by tail and by head for the path search (built when first needed).
@@ -195,26 +223,30 @@ func (m *Mineral) FinancedBy(id string) []string {
 func (m *Mineral) Active(asOf time.Time) []mineralmap.Measure {
 	var out []mineralmap.Measure
 	for _, r := range m.Restrictions {
-		if !r.From.After(asOf) && (r.Until.IsZero() || asOf.Before(r.Until)) {
+		if r.InForce(asOf) {
 			out = append(out, r.Measure)
 		}
 	}
 	return out
 }
 
-// blocking returns, for every pair of countries (as indexes into country), whether a hop
-// between them is blocked: by the restrictions active at the conditions' date whose measure
-// counts under them, plus extra (which block whatever their measure).
-func (m *Mineral) blocking(cond mineralmap.Conditions, extra []mineralmap.Measure) (country map[string]int, blocked [][]bool) {
+// blocking returns, for every form and pair of countries (as indexes into country), whether a
+// hop of that form between them is blocked: by the restrictions active at the conditions' date
+// whose measure counts under them and that cover the form, plus extra (which block whatever
+// their measure).
+func (m *Mineral) blocking(cond mineralmap.Conditions, extra []mineralmap.Measure) (country map[string]int, blocked [][][]bool) {
 	country = map[string]int{}
 	for _, n := range m.Nodes {
 		if _, ok := country[n.Country]; !ok {
 			country[n.Country] = len(country)
 		}
 	}
-	blocked = make([][]bool, len(country))
-	for i := range blocked {
-		blocked[i] = make([]bool, len(country))
+	blocked = make([][][]bool, len(mineralmap.Forms))
+	for f := range blocked {
+		blocked[f] = make([][]bool, len(country))
+		for i := range blocked[f] {
+			blocked[f][i] = make([]bool, len(country))
+		}
 	}
 	names := make([]string, len(country))
 	for c, i := range country {
@@ -225,9 +257,14 @@ func (m *Mineral) blocking(cond mineralmap.Conditions, extra []mineralmap.Measur
 		if !ok {
 			return
 		}
-		for b, cb := range names {
-			if r.AppliesTo(r.Country, cb) {
-				blocked[a][b] = true
+		for f, form := range mineralmap.Forms {
+			if !r.Covers(form) {
+				continue
+			}
+			for b, cb := range names {
+				if r.AppliesTo(r.Country, cb) {
+					blocked[f][a][b] = true
+				}
 			}
 		}
 	}
@@ -238,7 +275,7 @@ func (m *Mineral) blocking(cond mineralmap.Conditions, extra []mineralmap.Measur
 		}
 	}
 	for _, x := range extra {
-		block(mineralmap.Measure{Country: x.Country, Targets: x.Targets})
+		block(mineralmap.Measure{Country: x.Country, Targets: x.Targets, Forms: x.Forms})
 	}
 	return country, blocked
 }
@@ -254,7 +291,7 @@ func (m *Mineral) openEdges(cond mineralmap.Conditions, extra []mineralmap.Measu
 	g := &openGraph{}
 	open := make([]Edge, 0, len(m.Edges))
 	for i, e := range m.Edges {
-		if !blocked[of[e.From]][of[e.To]] {
+		if !blocked[e.Form][of[e.From]][of[e.To]] {
 			open = append(open, e)
 			g.edges = append(g.edges, int32(i))
 		}

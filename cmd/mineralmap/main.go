@@ -3,6 +3,7 @@
 //	mineralmap serve                 serve the API (configuration from the environment, see README)
 //	mineralmap load FILE… | -        load documents (each in one transaction), with progress on stderr
 //	mineralmap validate FILE… | -    check documents without writing anything
+//	mineralmap check [FILE…]         the data-quality report (contract section 6); exit 1 on an error
 //	mineralmap healthcheck           ask the local API's /healthz (for container healthchecks)
 //
 // It only wires: environment → config → store → analyses → server.
@@ -36,6 +37,10 @@ const usage = `usage:
   mineralmap load FILE|DIR... | -  load documents into Neo4j (each file in one transaction; a
                                    directory means its *.json files in name order)
   mineralmap validate FILE... | -  check documents against the contract and the store, write nothing
+  mineralmap check [--mineral ID] [--year Y] [FILE|DIR...]
+                                   the data-quality report (GET /v1/quality as text): of the
+                                   documents given, read together, else of the store; exit 1
+                                   when it has an error finding
   mineralmap healthcheck           exit 0 when the API at $MINERALMAP_ADDR answers /healthz
 
 configuration: environment variables, listed in the README ("Configuration")
@@ -61,6 +66,12 @@ func main() {
 		err = load(ctx, cfg, os.Args[2:], false)
 	case "validate":
 		err = load(ctx, cfg, os.Args[2:], true)
+	case "check":
+		var failed bool
+		failed, err = check(ctx, cfg, os.Args[2:], os.Stdout)
+		if err == nil && failed {
+			os.Exit(1)
+		}
 	case "healthcheck":
 		err = healthcheck(cfg)
 	default:

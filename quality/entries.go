@@ -1,0 +1,144 @@
+package quality
+
+import (
+	"slices"
+
+	"github.com/mineralmap/mineralmap"
+)
+
+// Records gathers load-document entries (mineralmap check FILE…) into one Input per mineral:
+// Add every entry of the documents, in any order, then take Inputs.
+type Records struct {
+	nodes        map[string]Node
+	minerals     map[string]*mineralmap.Mineral
+	supplies     []*mineralmap.Supply
+	outputs      []*mineralmap.Output
+	restrictions []*mineralmap.Restriction
+	kinds        map[string]string // facility kinds, for the default form
+}
+
+// NewRecords is an empty set of records.
+func NewRecords() *Records {
+	return &Records{nodes: map[string]Node{}, minerals: map[string]*mineralmap.Mineral{}, kinds: map[string]string{}}
+}
+
+// Add takes one entry; a later entry of the same node or key replaces an earlier one, as a
+// load would.
+func (r *Records) Add(e mineralmap.Entry) {
+	switch x := e.(type) {
+	case *mineralmap.Country:
+		r.nodes[x.ID] = Node{ID: x.ID, Name: x.Name, Country: x.ID, IsCountry: true, HasSource: x.Source != nil}
+	case *mineralmap.Facility:
+		n := Node{ID: x.ID, Name: x.Name, Country: x.Country, HasSource: x.Source != nil}
+		if x.Online != nil {
+			n.Online = *x.Online
+		}
+		if x.Closed != nil {
+			n.Closed = *x.Closed
+		}
+		r.nodes[x.ID] = n
+		r.kinds[x.ID] = x.Kind
+	case *mineralmap.Mineral:
+		r.minerals[x.ID] = x
+	case *mineralmap.Supply:
+		r.supplies = append(r.supplies, x)
+	case *mineralmap.Output:
+		r.outputs = append(r.outputs, x)
+	case *mineralmap.Restriction:
+		r.restrictions = append(r.restrictions, x)
+	}
+}
+
+// Minerals lists the minerals of the records, sorted.
+func (r *Records) Minerals() []string {
+	var ids []string
+	for id := range r.minerals {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Input is the records of one mineral. References to nodes the records do not hold are left
+// out (a document checked alone may point at stored nodes).
+func (r *Records) Input(mineral string) Input {
+	in := Input{Mineral: mineral}
+	if m := r.minerals[mineral]; m != nil {
+		in.HasSource = m.Source != nil
+		if m.Unit != nil {
+			in.Unit = *m.Unit
+		}
+	}
+	index := map[string]int32{}
+	node := func(id string) (int32, bool) {
+		if i, ok := index[id]; ok {
+			return i, true
+		}
+		n, ok := r.nodes[id]
+		if !ok {
+			return 0, false
+		}
+		index[id] = int32(len(in.Nodes))
+		in.Nodes = append(in.Nodes, n)
+		return index[id], true
+	}
+	type supplyKey struct {
+		from, to, form string
+		year           int64
+	}
+	seen := map[supplyKey]int{}
+	for _, s := range r.supplies {
+		if s.Mineral != mineral {
+			continue
+		}
+		a, okA := node(s.From)
+		b, okB := node(s.To)
+		if !okA || !okB {
+			continue
+		}
+		form := mineralmap.DefaultForm(r.kinds[s.From])
+		if s.Form != nil {
+			form = *s.Form
+		}
+		basis := mineralmap.BasisEstimated
+		if s.Basis != nil {
+			basis = *s.Basis
+		}
+		var year int64
+		if s.Year != nil {
+			year = *s.Year
+		}
+		rec := Supply{From: a, To: b, Form: form, Basis: basis, Year: year, VolumeT: s.VolumeT, HasSource: s.Source != nil}
+		k := supplyKey{s.From, s.To, form, year}
+		if i, ok := seen[k]; ok {
+			in.Supplies[i] = rec // the upsert key: the later record stands
+			continue
+		}
+		seen[k] = len(in.Supplies)
+		in.Supplies = append(in.Supplies, rec)
+	}
+	for _, o := range r.outputs {
+		if o.Mineral != mineral {
+			continue
+		}
+		n, ok := node(o.Node())
+		if !ok {
+			continue
+		}
+		basis := mineralmap.BasisEstimated
+		if o.Basis != nil {
+			basis = *o.Basis
+		}
+		var year int64
+		if o.Year != nil {
+			year = *o.Year
+		}
+		in.Outputs = append(in.Outputs, Output{Node: n, Refines: o.Refines, Basis: basis, Year: year, VolumeT: o.VolumeT, HasSource: o.Source != nil})
+	}
+	for _, x := range r.restrictions {
+		if x.Mineral == mineral {
+			in.Restrictions = append(in.Restrictions, Restriction{Country: x.Country, Measure: x.Measure, From: x.From, HasSource: x.Source != nil})
+		}
+	}
+	return in
+}
