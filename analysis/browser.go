@@ -78,13 +78,25 @@ func (a *Analyses) browserURL(cypher string) string {
 const maxViewNodes = 300
 
 // networkView is the Browser query that draws the mineral's supply edges among nodes.
-func networkView(mineral string, nodes []string) string {
+//
+// The edges are those of the network at the answer's year, bases and forms (section 5): per
+// pair and form the record of the latest year ≤ year, and the records without a year.
+func networkView(mineral string, nodes []string, net NetworkEcho) string {
 	slices.Sort(nodes)
 	nodes = slices.Compact(nodes)
 	if len(nodes) > maxViewNodes {
 		nodes = nodes[:maxViewNodes]
 	}
+	year := 9999
+	if net.Year != nil {
+		year = int(*net.Year)
+	}
 	return inline(`MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral AND a.id IN $ids AND b.id IN $ids
-RETURN a, s, b`, map[string]any{"mineral": mineral, "ids": nodes})
+  AND coalesce(s.basis, 'estimated') IN $bases AND s.form IN $forms AND coalesce(s.year, 0) <= $year
+WITH a, b, s.form AS form, collect(s) AS records
+WITH a, b, [r IN records WHERE r.year IS NULL] AS undated, [r IN records WHERE r.year IS NOT NULL] AS dated
+UNWIND undated + CASE size(dated) WHEN 0 THEN [] ELSE
+  [reduce(latest = head(dated), r IN dated | CASE WHEN r.year > latest.year THEN r ELSE latest END)] END AS s
+RETURN a, s, b`, map[string]any{"mineral": mineral, "ids": nodes, "bases": net.Bases, "forms": net.Forms, "year": year})
 }

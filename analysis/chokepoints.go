@@ -99,7 +99,7 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 		}
 		ans.Chokepoints = append(ans.Chokepoints, item)
 	}
-	ans.BrowserURL = a.browserURL(networkView(req.Mineral, append(onPath, req.Consumer)))
+	ans.BrowserURL = a.browserURL(networkView(req.Mineral, append(onPath, req.Consumer), ans.NetworkEcho))
 	return ans, nil
 }
 

@@ -95,7 +95,7 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 		}
 	}
 	if req.Mineral != "" {
-		ans.BrowserURL = a.browserURL(networkView(req.Mineral, view))
+		ans.BrowserURL = a.browserURL(networkView(req.Mineral, view, ans.NetworkEcho))
 	} else {
 		ans.BrowserURL = a.browserURL(inline(`MATCH (s)-[r:SUPPLIES]->(c {id: $consumer})
 RETURN s, r, c`, map[string]any{"consumer": req.Consumer}))

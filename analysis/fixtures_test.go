@@ -7,10 +7,18 @@ import (
 	"github.com/mineralmap/mineralmap"
 	"github.com/mineralmap/mineralmap/analysis"
 	"github.com/mineralmap/mineralmap/fixtures"
+	"github.com/mineralmap/mineralmap/neo4j"
 )
 
 // loadFixtures loads the real fixtures into a fresh store.
 func loadFixtures(t *testing.T) *analysis.Analyses {
+	t.Helper()
+	a, _ := loadFixturesStore(t)
+	return a
+}
+
+// loadFixturesStore loads the real fixtures into a fresh store and returns the store too.
+func loadFixturesStore(t *testing.T) (*analysis.Analyses, *neo4j.Store) {
 	t.Helper()
 	a, s := mustAnalyses(t)
 	for _, name := range fixtures.Names() {
@@ -18,7 +26,7 @@ func loadFixtures(t *testing.T) *analysis.Analyses {
 			t.Fatalf("load %s: %v", name, err)
 		}
 	}
-	return a
+	return a, s
 }
 
 // asOf fixes the date of the fixture analyses so that restrictions lapsing later do not change them.

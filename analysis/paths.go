@@ -232,7 +232,13 @@ func pathsView(paths []Path, mineral, cypher string, params map[string]any) stri
 		b.WriteString("MATCH p = ")
 		for i, n := range p.Nodes {
 			if i > 0 {
-				b.WriteString("-[:SUPPLIES {mineral: " + cypherLiteral(mineral) + "}]->")
+				// The edge's own record: its form and year (section 5's key).
+				e := p.Edges[i-1]
+				b.WriteString("-[:SUPPLIES {mineral: " + cypherLiteral(mineral) + ", form: " + cypherLiteral(e.Form))
+				if e.Year != nil {
+					b.WriteString(", year: " + cypherLiteral(int(*e.Year)))
+				}
+				b.WriteString("}]->")
 			}
 			label := n.Label
 			if !slices.Contains(mineralmap.NodeLabels, label) {

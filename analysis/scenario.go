@@ -86,6 +86,6 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond miner
 		b, f := before.MaxFlow(c, nil), after.MaxFlow(c, removed)
 		ans.Results = append(ans.Results, ScenarioResult{Consumer: c, BeforeT: b, AfterT: f, LostShare: supply.Risk(b, f)})
 	}
-	ans.BrowserURL = a.browserURL(networkView(req.Mineral, slices.Clone(n.IDs())))
+	ans.BrowserURL = a.browserURL(networkView(req.Mineral, slices.Clone(n.IDs()), ans.NetworkEcho))
 	return ans, nil
 }

@@ -385,7 +385,9 @@ func TestScanDecodesTheFixtures(t *testing.T) {
 	}
 	r := restriction
 	if r.Country != "CN" || !slices.Equal(r.Targets, []string{"US"}) ||
-		!r.From.Equal(time.Date(2024, 12, 3, 0, 0, 0, 0, time.UTC)) || r.Until == nil || !r.Until.Equal(time.Date(2025, 11, 9, 0, 0, 0, 0, time.UTC)) {
+		!r.From.Equal(time.Date(2024, 12, 3, 0, 0, 0, 0, time.UTC)) || r.Until != nil ||
+		!slices.Equal(r.Suspended, []mineralmap.Interval{{From: time.Date(2025, 11, 9, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}}) ||
+		r.Legal == nil || !strings.Contains(*r.Legal, "No. 46") {
 		t.Fatalf("gallium ban: %+v (until %v)", r, r.Until)
 	}
 }

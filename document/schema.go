@@ -28,28 +28,28 @@ const (
 type fieldType uint8
 
 const (
-	tText     fieldType = iota // a string of at most maxTextLength bytes
-	tID                        // a string mineralmap.ValidID accepts (a reference when refs is set)
-	tIDList                    // a list of ids
-	tTextList                  // a list of strings
-	tPositive                  // a number > 0
-	tNonNeg                    // a number ≥ 0
-	tNumber                    // any number
-	tYear                      // an integer year, 1800–2200
-	tBool                      // true or false
-	tDate                      // YYYY-MM-DD
-	tEnum                      // one of enum
-	tEnumList                  // a list of values of enum
-	tIntervals                 // a list of {"from","until"} objects (dates)
+	tText      fieldType = iota // a string of at most maxTextLength bytes
+	tID                         // a string mineralmap.ValidID accepts (a reference when refs is set)
+	tIDList                     // a list of ids
+	tTextList                   // a list of strings
+	tPositive                   // a number > 0
+	tNonNeg                     // a number ≥ 0
+	tNumber                     // any number
+	tYear                       // an integer year, 1800–2200
+	tBool                       // true or false
+	tDate                       // YYYY-MM-DD
+	tEnum                       // one of enum
+	tEnumList                   // a list of values of enum
+	tIntervals                  // a list of {"from","until"} objects (dates)
 )
 
 // value is one decoded field value; which member holds it depends on the field's type.
 type value struct {
-	s    string    // tText, tID, tEnum, and tDate as written
-	n    float64   // numbers
-	i    int64     // tYear
-	b    bool      // tBool
-	t    time.Time // tDate
+	s     string    // tText, tID, tEnum, and tDate as written
+	n     float64   // numbers
+	i     int64     // tYear
+	b     bool      // tBool
+	t     time.Time // tDate
 	list  []string  // tIDList, tTextList, tEnumList
 	spans []mineralmap.Interval
 }

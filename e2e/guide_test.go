@@ -138,8 +138,8 @@ func TestGuideQueriesRunOnFixtures(t *testing.T) {
 		return nil
 	}
 	share := rowsOf("AS share_pct")
-	if share[0]["country"] != "CN" || share[0]["share_pct"] != 92.5 {
-		t.Errorf("rare-earth refining shares %v; want China first at 92.5%%", share)
+	if share[0]["country"] != "CN" || share[0]["share_pct"] != 92.0 {
+		t.Errorf("rare-earth refining shares %v; want China first at 92.0%% (IEA)", share)
 	}
 	var chinaFree []string
 	for _, r := range rowsOf("AS bottleneck_t") {

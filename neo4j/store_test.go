@@ -171,3 +171,68 @@ func TestAReadOverItsBudgetIsATimeout(t *testing.T) {
 		t.Fatalf("the timeout took %v to come", took)
 	}
 }
+
+// Section 5's keys: a SUPPLIES edge per (from, to, mineral, form, year), a record without a
+// form taking its supplying node's default; PRODUCES per (node, mineral, year), from a facility
+// or, as a national total, from a country. A reload changes nothing.
+func TestSupplyAndOutputRecordsKeyOnFormAndYear(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	doc := `{"countries":[{"id":"AU","name":"Australia"},{"id":"JP","name":"Japan"}],
+"minerals":[{"id":"m","name":"M","unit":"t M"}],
+"facilities":[{"id":"au-mine","name":"m","kind":"mine","country":"AU","online":"2020-01-01"}],
+"supplies":[
+ {"from":"au-mine","to":"JP","mineral":"m","volume_t":5,"year":2023},
+ {"from":"au-mine","to":"JP","mineral":"m","volume_t":6,"year":2024},
+ {"from":"au-mine","to":"JP","mineral":"m","form":"intermediate","volume_t":7,"year":2024,"basis":"reported"},
+ {"from":"au-mine","to":"JP","mineral":"m","volume_t":8}],
+"produces":[
+ {"facility":"au-mine","mineral":"m","volume_t":10,"year":2023},
+ {"facility":"au-mine","mineral":"m","volume_t":11,"year":2024},
+ {"country":"AU","mineral":"m","volume_t":100,"year":2024,"basis":"statistics"}],
+"restricts":[{"country":"AU","mineral":"m","measure":"ban","from":"2024-01-01","forms":["ore"],
+ "suspended":[{"from":"2024-06-01","until":"2025-01-01"}],"scope":"unprocessed ore","legal":"Act 1"}]}`
+	mustLoad(t, s, doc)
+	// The same ore record of 2024 written with its default form spelt out: the same edge.
+	mustLoad(t, s, `{"supplies":[{"from":"au-mine","to":"JP","mineral":"m","form":"ore","volume_t":6,"year":2024,"basis":"estimated"}]}`)
+	rows, err := s.Query(context.Background(), `MATCH (a)-[r:SUPPLIES|PRODUCES]->(b)
+RETURN type(r) AS type, a.id AS a, r.form AS form, r.year AS year, r.basis AS basis, r.volume_t AS v ORDER BY type, a, form, year, v`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%v %v %v %v %v %v", r["type"], r["a"], r["form"], r["year"], r["basis"], r["v"]))
+	}
+	want := []string{
+		"PRODUCES AU <nil> 2024 statistics 100",
+		"PRODUCES au-mine <nil> 2023 estimated 10",
+		"PRODUCES au-mine <nil> 2024 estimated 11",
+		"SUPPLIES au-mine intermediate 2024 reported 7",
+		"SUPPLIES au-mine ore 2023 estimated 5",
+		"SUPPLIES au-mine ore 2024 estimated 6",
+		"SUPPLIES au-mine ore <nil> estimated 8",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("stored:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	before := graphCounts(t, s)
+	if again := mustLoad(t, s, doc); again.NodesCreated != 0 || again.RelationshipsCreated != 0 || again.PropertiesSet != 0 {
+		t.Fatalf("reload: %+v", again)
+	}
+	if after := graphCounts(t, s); after != before {
+		t.Fatalf("reload changed the graph: %+v → %+v", before, after)
+	}
+	net, err := s.Network(context.Background(), "", "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(net.Restrictions) != 1 || !net.Restrictions[0].Covers("ore") || net.Restrictions[0].Covers("refined") ||
+		len(net.Restrictions[0].Suspended) != 1 || net.Restrictions[0].InForce(time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("restriction read back as %+v", net.Restrictions)
+	}
+	for _, n := range net.Nodes {
+		if n.ID == "au-mine" && !n.Online.Equal(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Fatalf("au-mine online %v", n.Online)
+		}
+	}
+}

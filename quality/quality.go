@@ -369,7 +369,7 @@ func (r *Report) massBalance(in Input, net *supply.Mineral, y int64) {
 func (r *Report) tradeConflicts(in Input, net *supply.Mineral) {
 	type pair struct {
 		from, to, form string
-		year         int64
+		year           int64
 	}
 	trade, other := map[pair]float64{}, map[pair]float64{}
 	var ids = map[pair][]string{}

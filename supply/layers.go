@@ -92,7 +92,8 @@ type Selected struct {
 //   - only edges whose both ends take part at as_of (a facility's online and closed);
 //   - the bases and forms asked for;
 //   - no double counting: a trade edge from country X to country Z carries only what the other
-//     edges of its form from X or its facilities to Z or its facilities leave of it.
+//     edges of its form from X or its facilities to Z or its facilities leave of it (planned
+//     edges of years after the census's are new supply, not in it: they do not come off).
 //
 // cond must be normalized; a year before any record is an empty network with a reason.
 func (l *Layers) At(cond mineralmap.Conditions) (*Mineral, Selected, error) {
@@ -195,6 +196,9 @@ func (l *Layers) select_(key viewKey) (Stored, int32) {
 		if e.Basis == trade {
 			hasTrade = true
 			continue
+		}
+		if e.Basis == planned && e.Year > tradeYear {
+			continue // new supply after the census: not in the customs figure
 		}
 		other[flow{s.Nodes[e.From].Country, s.Nodes[e.To].Country, e.Form}] += e.Capacity
 	}

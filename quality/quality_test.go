@@ -1,0 +1,116 @@
+package quality_test
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/document"
+	"github.com/mineralmap/mineralmap/fixtures"
+	"github.com/mineralmap/mineralmap/quality"
+)
+
+var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+// records reads load documents given as JSON into the records check sees.
+func records(t *testing.T, docs ...string) *quality.Records {
+	t.Helper()
+	r := quality.NewRecords()
+	for _, d := range docs {
+		if err := document.Scan(strings.NewReader(d), nil, func(_ string, e mineralmap.Entry) error { r.Add(e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+func kinds(r quality.Report, severity string) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if f.Severity == severity {
+			out = append(out, f.Kind+" "+strings.Join(f.IDs, ","))
+		}
+	}
+	return out
+}
+
+const base = `{"countries":[{"id":"AU","name":"Australia","source":"s"},{"id":"JP","name":"Japan","source":"s"},{"id":"CN","name":"China","source":"s"}],
+"minerals":[{"id":"m","name":"M","unit":"t M","source":"s"}],
+"facilities":[{"id":"au-mine","name":"AU mine","kind":"mine","country":"AU","source":"s"},
+  {"id":"au-mine-2","name":"AU mine 2","kind":"mine","country":"AU","source":"s"},
+  {"id":"jp-refinery","name":"JP refinery","kind":"refinery","country":"JP","source":"s"}]}`
+
+func TestTheGateFindsWhatTheRecordsGetWrong(t *testing.T) {
+	doc := `{"produces":[
+  {"country":"AU","mineral":"m","volume_t":100,"year":2024,"basis":"statistics","source":"s"},
+  {"facility":"au-mine","mineral":"m","volume_t":90,"year":2024,"basis":"reported","source":"s"},
+  {"facility":"au-mine-2","mineral":"m","volume_t":30,"year":2024,"basis":"reported","source":"s"},
+  {"country":"CN","mineral":"m","volume_t":300,"year":2024,"basis":"statistics"}],
+"supplies":[
+  {"from":"au-mine","to":"jp-refinery","mineral":"m","volume_t":200,"year":2024,"basis":"estimated","source":"s"},
+  {"from":"jp-refinery","to":"JP","mineral":"m","volume_t":150,"year":2024,"source":"s"},
+  {"from":"AU","to":"JP","mineral":"m","form":"ore","volume_t":100,"year":2024,"basis":"trade","source":"customs"},
+  {"from":"CN","to":"JP","mineral":"m","volume_t":10,"source":"s"}]}`
+	r := quality.Check(records(t, base, doc).Input("m"), nil, today)
+	// au-mine ships 200 but produces 90 and receives nothing; AU's mines make 120 of a
+	// national 100; CN's output has no source; curated ore AU → JP (200) is twice customs (100).
+	wantErrors := []string{"mass_balance au-mine", "no_source CN", "parts_exceed_total AU"}
+	if got := kinds(r, quality.Error); !slices.Equal(got, wantErrors) {
+		t.Errorf("errors %v, want %v", got, wantErrors)
+	}
+	wantWarnings := []string{"no_year CN→JP", "trade_conflict au-mine→jp-refinery"}
+	if got := kinds(r, quality.Warning); !slices.Equal(got, wantWarnings) {
+		t.Errorf("warnings %v, want %v", got, wantWarnings)
+	}
+	// Mining: AU's national 100 stands for AU (its mines are parts of it), CN 300: 400.
+	if m := r.Stages[0]; m.Stage != "mining" || m.TotalT != 400 || m.Countries != 2 || m.Top[0].Country != "CN" || m.Top[0].Share != 0.75 {
+		t.Errorf("mining stage %+v", m)
+	}
+	// The network of 2024: 200 + 150 estimated, the trade edge's 100 less 200 of curated ore
+	// = nothing left of it; CN → JP (no year) 10 estimated.
+	if b := r.BasisShares; b["estimated"] != 1 || b["trade"] != 0 {
+		t.Errorf("basis shares %v", b)
+	}
+	var text bytes.Buffer
+	if !quality.WriteText(&text, []quality.Report{r}) || !strings.Contains(text.String(), "au-mine sends out 200 t M of m but produces or refines 90 t M and receives 0 t M") {
+		t.Errorf("text report:\n%s", text.String())
+	}
+}
+
+func TestAMineralWithoutAUnitIsAnError(t *testing.T) {
+	r := quality.Check(records(t, `{"minerals":[{"id":"m","name":"M","source":"s"}]}`).Input("m"), nil, today)
+	if got := kinds(r, quality.Error); !slices.Equal(got, []string{"no_unit m"}) {
+		t.Fatalf("errors %v", got)
+	}
+}
+
+// The curated fixtures pass the gate: no error finding for any mineral.
+func TestTheFixturesPassTheQualityGate(t *testing.T) {
+	recs := quality.NewRecords()
+	for _, name := range fixtures.Names() {
+		r, err := fixtures.Source(name)()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = document.Scan(r, nil, func(_ string, e mineralmap.Entry) error { recs.Add(e); return nil })
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	var reports []quality.Report
+	for _, m := range recs.Minerals() {
+		reports = append(reports, quality.Check(recs.Input(m), nil, today))
+	}
+	if len(reports) < 11 {
+		t.Fatalf("%d minerals in the fixtures, want at least 11 (manganese included)", len(reports))
+	}
+	var text bytes.Buffer
+	if quality.WriteText(&text, reports) {
+		t.Fatalf("the fixtures have error findings:\n%s", text.String())
+	}
+	t.Log(text.String())
+}
