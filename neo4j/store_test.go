@@ -236,3 +236,29 @@ RETURN type(r) AS type, a.id AS a, r.form AS form, r.year AS year, r.basis AS ba
 		}
 	}
 }
+
+// A graph stored before contract section 5 has SUPPLIES without form or basis: at start they
+// get the contract's defaults, so that reloading the old document updates them instead of
+// adding a second edge.
+func TestSuppliesStoredBeforeFormsGetTheirDefaultAtStart(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	old := `{"countries":[{"id":"AU","name":"Australia"},{"id":"JP","name":"Japan"}],"minerals":[{"id":"m","name":"M"}],
+"facilities":[{"id":"au-mine","name":"m","kind":"mine","country":"AU"}],
+"supplies":[{"from":"au-mine","to":"JP","mineral":"m","volume_t":5,"year":2024},{"from":"AU","to":"JP","mineral":"m","volume_t":2}]}`
+	mustLoad(t, s, old)
+	ctx := context.Background()
+	if err := s.Write(ctx, `MATCH ()-[r:SUPPLIES]->() REMOVE r.form, r.basis`, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := mustLoad(t, s, old)
+	rows, err := s.Query(ctx, `MATCH (a)-[r:SUPPLIES]->() RETURN a.id AS a, r.form AS form, r.basis AS basis ORDER BY a`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.RelationshipsCreated != 0 || len(rows) != 2 || rows[0]["form"] != "refined" || rows[1]["form"] != "ore" || rows[1]["basis"] != "estimated" {
+		t.Fatalf("after the start and a reload: %+v, edges %v", again, rows)
+	}
+}

@@ -3,6 +3,7 @@ package supply
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +17,10 @@ type Layers struct {
 	stored Stored
 	slots  Slots
 	latest int32 // the latest year of the records other than planned ones; 0: none has a year
+	// dated: some node has an online or closed date; planned: some edge is planned. Without
+	// them the date of a request does not change which records make the network, and
+	// requests of every date share one.
+	dated, planned bool
 
 	mu    sync.Mutex
 	views map[viewKey]*Mineral
@@ -43,6 +48,10 @@ func NewLayers(s Stored, slots Slots) (*Layers, error) {
 		if e.Basis != planned && e.Year > l.latest {
 			l.latest = e.Year
 		}
+		l.planned = l.planned || e.Basis == planned
+	}
+	for _, nd := range s.Nodes {
+		l.dated = l.dated || !nd.Online.IsZero() || !nd.Closed.IsZero()
 	}
 	for _, p := range s.Producers {
 		if p < 0 || p >= n {
@@ -100,6 +109,12 @@ func (l *Layers) At(cond mineralmap.Conditions) (*Mineral, Selected, error) {
 	key := viewKey{year: l.latest, asOf: cond.AsOf, plannedUntil: int32(cond.AsOf.Year())}
 	if cond.Year != nil {
 		key.year, key.plannedUntil = int32(*cond.Year), int32(*cond.Year)
+	}
+	if !l.dated {
+		key.asOf = time.Time{}
+	}
+	if !l.planned {
+		key.plannedUntil = 0
 	}
 	var err error
 	if key.bases, err = mask(cond.Bases, mineralmap.Bases, "basis"); err != nil {
@@ -240,15 +255,19 @@ func (l *Layers) describe(key viewKey, tradeYear int32, m *Mineral) Selected {
 		}
 	}
 	if len(m.Edges) == 0 {
+		at := ""
+		if !key.asOf.IsZero() { // the date matters only when some facility has online or closed dates
+			at = " as of " + key.asOf.Format(mineralmap.DateLayout)
+		}
 		switch {
 		case len(l.stored.Edges) == 0:
 			sel.Reason = fmt.Sprintf("no %s supply is stored", l.stored.Mineral)
 		case sel.Year != nil:
-			sel.Reason = fmt.Sprintf("no %s supply edge of the bases %v and forms %v takes part in the network of %d as of %s",
-				l.stored.Mineral, sel.Bases, sel.Forms, *sel.Year, key.asOf.Format(mineralmap.DateLayout))
+			sel.Reason = fmt.Sprintf("no %s supply edge of the bases %s and forms %s is in the network of %d%s",
+				l.stored.Mineral, strings.Join(sel.Bases, ", "), strings.Join(sel.Forms, ", "), *sel.Year, at)
 		default:
-			sel.Reason = fmt.Sprintf("no %s supply edge of the bases %v and forms %v takes part as of %s",
-				l.stored.Mineral, sel.Bases, sel.Forms, key.asOf.Format(mineralmap.DateLayout))
+			sel.Reason = fmt.Sprintf("no %s supply edge of the bases %s and forms %s is in the network%s",
+				l.stored.Mineral, strings.Join(sel.Bases, ", "), strings.Join(sel.Forms, ", "), at)
 		}
 	}
 	return sel
