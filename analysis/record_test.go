@@ -14,7 +14,7 @@ import (
 
 // For every mineral and stage, the fixtures' world total is within 2% of the published one
 // and the leading country, and its share within 2 points, as fixtures/published.csv gives them
-// (a source per row; rows that are not a published figure say so in their status).
+// (a source per row; its status says which of the two figures is published).
 func TestTheFixturesMatchThePublishedRecord(t *testing.T) {
 	a := loadFixtures(t)
 	figures, err := fixtures.Published()
@@ -39,10 +39,13 @@ func TestTheFixturesMatchThePublishedRecord(t *testing.T) {
 		off := c.TotalT/f.WorldT - 1
 		t.Logf("%-11s %-8s %d %-6s total %12.0f vs %12.0f (%+5.1f%%)  %s %5.1f%% vs %s %5.1f%%  [%s]",
 			f.Mineral, f.Stage, f.Year, f.Unit, c.TotalT, f.WorldT, 100*off, leader, 100*c.Top1, f.Leader, 100*f.LeaderShare, f.Status)
-		if math.Abs(off) > 0.02 {
+		// A row's status says what is published: the total and the share ("published"), the
+		// total alone ("total"), the share alone ("share"), or neither (an estimate: only its
+		// leader is held to it). A derived figure is not tested against itself.
+		if (f.Status == "published" || f.Status == "total") && math.Abs(off) > 0.02 {
 			t.Errorf("%s %s %d: total %.0f %s, published %.0f (%s)", f.Mineral, f.Stage, f.Year, c.TotalT, f.Unit, f.WorldT, f.Source)
 		}
-		if leader != f.Leader || math.Abs(c.Top1-f.LeaderShare) > 0.02 {
+		if leader != f.Leader || (f.Status == "published" || f.Status == "share") && math.Abs(c.Top1-f.LeaderShare) > 0.02 {
 			t.Errorf("%s %s %d: leader %s at %.3f, published %s at %.3f (%s)", f.Mineral, f.Stage, f.Year, leader, c.Top1, f.Leader, f.LeaderShare, f.Source)
 		}
 		if c.Unit != f.Unit {
@@ -63,23 +66,25 @@ func TestTheFixturesMatchThePublishedRecord(t *testing.T) {
 	}
 }
 
-// The restrictions of the fixtures take effect on their dates: No. 46's ban on gallium to the
+// The restrictions of the fixtures take effect on their dates: No. 46's ban on antimony to the
 // US before, during and after its suspension; Indonesia's ore ban lets its mattes and NPI pass;
 // a licence limited to military end users leaves Japan's supply from China standing.
 func TestRestrictionsActOnTheirDatesAndForms(t *testing.T) {
 	a, s := loadFixturesStore(t)
-	usGallium := func(date string) float64 {
+	usAntimony := func(date string) float64 {
 		t.Helper()
-		ch, err := a.Chokepoints(ctx, analysis.ChokepointsRequest{Mineral: "gallium", Consumer: "US", Conditions: mineralmap.Conditions{AsOf: day(date)}})
+		ch, err := a.Chokepoints(ctx, analysis.ChokepointsRequest{Mineral: "antimony", Consumer: "US", Conditions: mineralmap.Conditions{AsOf: day(date)}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return ch.SupplyT
 	}
-	before, banned, suspended, resumed := usGallium("2024-06-01"), usGallium("2025-06-01"), usGallium("2026-06-01"), usGallium("2026-12-01")
-	t.Logf("US gallium supply (t Ga): 2024-06 %v, 2025-06 %v (ban), 2026-06 %v (suspended), 2026-12 %v (resumed)", before, banned, suspended, resumed)
-	if !(banned < before && suspended == before && resumed == banned) {
-		t.Errorf("US gallium: before %v, ban %v, suspension %v, after %v; want the ban to cut supply, the suspension to restore it and its end to cut it again",
+	before, banned, suspended, resumed := usAntimony("2024-06-01"), usAntimony("2025-06-01"), usAntimony("2026-06-01"), usAntimony("2026-12-01")
+	t.Logf("US antimony supply (t Sb): 2024-06 %v, 2025-06 %v (ban), 2026-06 %v (suspended), 2026-12 %v (resumed)", before, banned, suspended, resumed)
+	// From 2025 a planned Korea Zinc offtake adds to the US supply, so the suspension restores
+	// at least the supply before the ban.
+	if !(banned < before && suspended >= before && resumed == banned) {
+		t.Errorf("US antimony: before %v, ban %v, suspension %v, after %v; want the ban to cut supply, the suspension to restore it and its end to cut it again",
 			before, banned, suspended, resumed)
 	}
 

@@ -15,6 +15,10 @@ type ScenarioRequest struct {
 	Remove       ScenarioRemove
 	Restrictions []ScenarioRestriction
 	AsOf         string
+	// Year, Bases and Forms pick the network as the query parameters of the other analyses
+	// do (section 5); nil: not given in the body.
+	Year         *int64
+	Bases, Forms []string
 }
 
 // ScenarioRemove lists what a scenario takes out of the network.

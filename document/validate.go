@@ -31,8 +31,9 @@ func (p *Plan) InDoc(id string) bool {
 
 // nodeAt is where the document defines a node: its section and index.
 type nodeAt struct {
-	sec uint8
-	idx int
+	sec  uint8
+	idx  int
+	form string // the default form of the SUPPLIES it sends (mineralmap.DefaultForm)
 }
 
 func (n nodeAt) label() string   { return sections[n.sec].label }
@@ -70,9 +71,20 @@ func Validate(ctx context.Context, src Source, lookup LabelLookup) (*Plan, error
 			if first, dup := nodes[id]; dup {
 				s.problem("id", "duplicate id %q (first at %s)", id, first.pointer())
 			} else {
-				nodes[id] = nodeAt{sec: uint8(s.si), idx: s.idx}
+				n := nodeAt{sec: uint8(s.si), idx: s.idx, form: mineralmap.FormRefined}
+				if f, ok := e.(*mineralmap.Facility); ok {
+					n.form = mineralmap.DefaultForm(f.Kind)
+				}
+				nodes[id] = n
 			}
 		} else {
+			// A supply without a form keys on its supplying node's default form (section 5):
+			// known for a node the document gave before it; otherwise the form as written.
+			if sup, ok := e.(*mineralmap.Supply); ok && sup.Form == nil {
+				if n, ok := nodes[sup.From]; ok {
+					s.keys[3] = n.form
+				}
+			}
 			key := s.key()
 			if first, dup := edges[key]; dup {
 				name := s.sec.name

@@ -149,6 +149,16 @@ func (s *Server) scenario(c *gin.Context) {
 	if req.AsOf != "" {
 		cond.AsOf, _ = time.Parse(mineralmap.DateLayout, req.AsOf)
 	}
+	// The body's year, basis and forms, when given, stand over the query's.
+	if req.Year != nil {
+		cond.Year = req.Year
+	}
+	if req.Bases != nil {
+		cond.Bases = req.Bases
+	}
+	if req.Forms != nil {
+		cond.Forms = req.Forms
+	}
 	ans, err := s.analyses.Scenario(c.Request.Context(), req, cond)
 	answer(c, ans, err)
 }
@@ -162,6 +172,9 @@ type scenarioBody struct {
 	Remove       removeBody        `json:"remove"`
 	Restrictions []restrictionBody `json:"restrictions"`
 	AsOf         string            `json:"as_of"`
+	Year         *int64            `json:"year"`
+	Basis        []string          `json:"basis"`
+	Forms        []string          `json:"forms"`
 	Unknown      jsontext.Value    `json:",embed"`
 }
 
@@ -200,7 +213,7 @@ func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
 	}
 	p.unknown("", in.Unknown)
 	p.unknown("/remove", in.Remove.Unknown)
-	req := analysis.ScenarioRequest{Mineral: in.Mineral, Consumers: in.Consumers, AsOf: in.AsOf,
+	req := analysis.ScenarioRequest{Mineral: in.Mineral, Consumers: in.Consumers, AsOf: in.AsOf, Year: in.Year, Bases: in.Basis, Forms: in.Forms,
 		Remove: analysis.ScenarioRemove{Countries: in.Remove.Countries, Facilities: in.Remove.Facilities}}
 	for i, r := range in.Restrictions {
 		p.unknown("/restrictions/"+strconv.Itoa(i), r.Unknown)
@@ -230,6 +243,19 @@ func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
 	if req.AsOf != "" {
 		if _, err := time.Parse(mineralmap.DateLayout, req.AsOf); err != nil {
 			p.add("/as_of", "must be a date as YYYY-MM-DD")
+		}
+	}
+	if req.Year != nil && (*req.Year < 1800 || *req.Year > 2200) {
+		p.add("/year", "must be a year between 1800 and 2200")
+	}
+	for i, b := range req.Bases {
+		if !slices.Contains(mineralmap.Bases, b) {
+			p.add("/basis/"+strconv.Itoa(i), "must be one of %s", strings.Join(mineralmap.Bases, ", "))
+		}
+	}
+	for i, f := range req.Forms {
+		if !slices.Contains(mineralmap.Forms, f) {
+			p.add("/forms/"+strconv.Itoa(i), "must be one of %s", strings.Join(mineralmap.Forms, ", "))
 		}
 	}
 	return req, p.err("invalid scenario")

@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -63,11 +62,11 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 			return m, err
 		}
 		err = stream(ctx, tx, stmts[1], params, func(r *driver.Record) error {
-			l, err := lists(r, "from", "to", "volume_t", "year", "basis", "form")
+			l, err := lists(r, "from", "to", "volume_t", "code")
 			if err != nil {
 				return err
 			}
-			from, to, vol, year, basis, form := l[0], l[1], l[2], l[3], l[4], l[5]
+			from, to, vol, code := l[0], l[1], l[2], l[3]
 			for i := range from {
 				a, okA := ref[from[i].(int64)]
 				b, okB := ref[to[i].(int64)]
@@ -75,9 +74,8 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 					// Committed between the two statements; the next version reads it whole.
 					continue
 				}
-				e := supply.Edge{From: a, To: b, Capacity: num(vol[i]), Year: int32(num(year[i]))}
-				e.Basis, e.Form = index(mineralmap.Bases, basis[i], mineralmap.BasisEstimated), index(mineralmap.Forms, form[i], mineralmap.FormRefined)
-				m.Edges = append(m.Edges, e)
+				c, _ := code[i].(int64)
+				m.Edges = append(m.Edges, supply.Edge{From: a, To: b, Capacity: num(vol[i]), Year: int32(c / 16), Form: uint8(c / 4 % 4), Basis: uint8(c % 4)})
 			}
 			return nil
 		})
@@ -174,16 +172,6 @@ func stream(ctx context.Context, tx driver.ManagedTransaction, cypher string, pa
 		}
 	}
 	return r.Err()
-}
-
-// index is the position of v among names; a value the service does not know (written by
-// something else) counts as def.
-func index(names []string, v any, def string) uint8 {
-	s, _ := v.(string)
-	if i := slices.Index(names, s); i >= 0 {
-		return uint8(i)
-	}
-	return uint8(slices.Index(names, def))
 }
 
 func dateOf(v any) time.Time {

@@ -27,7 +27,8 @@ RETURN a.id AS from, b.id AS to,
 // 4. Its PRODUCES and REFINES records.
 MATCH (n)-[r:PRODUCES|REFINES]->(:Mineral {id: $mineral})
 RETURN n.id AS node, type(r) = 'REFINES' AS refines, coalesce(r.basis, 'estimated') AS basis,
-       coalesce(r.year, 0) AS year, r.volume_t AS volume_t, r.source IS NOT NULL AS has_source;
+       coalesce(r.year, 0) AS year, r.volume_t AS volume_t, r.source IS NOT NULL AS has_source,
+       [r.replaced_volume_t, r.replaced_basis, r.replaced_source] AS replaced;
 
 // 5. The restrictions on it.
 MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $mineral})

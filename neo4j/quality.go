@@ -79,8 +79,12 @@ func (s *Store) QualityInput(ctx context.Context, mineral string) (quality.Input
 			}
 			refines, _ := v["refines"].(bool)
 			hs, _ := v["has_source"].(bool)
-			in.Outputs = append(in.Outputs, quality.Output{Node: n, Refines: refines, Basis: str(v["basis"]),
-				Year: int64(num(v["year"])), VolumeT: num(v["volume_t"]), HasSource: hs})
+			o := quality.Output{Node: n, Refines: refines, Basis: str(v["basis"]),
+				Year: int64(num(v["year"])), VolumeT: num(v["volume_t"]), HasSource: hs}
+			if rep, ok := v["replaced"].([]any); ok && len(rep) == 3 && rep[0] != nil {
+				o.Replaced = &quality.Replaced{VolumeT: num(rep[0]), Basis: str(rep[1]), Source: str(rep[2])}
+			}
+			in.Outputs = append(in.Outputs, o)
 			return nil
 		})
 		if err != nil {

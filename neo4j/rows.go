@@ -94,13 +94,15 @@ func relationshipRow(e mineralmap.Entry) (string, map[string]any) {
 	switch x := e.(type) {
 	case *mineralmap.Supply:
 		// year and form identify the edge (section 5): at the top of the row, not in props. A
-		// record without a basis is an estimate (the contract's default), stored as such.
-		p := props{"volume_t": x.VolumeT, "basis": orDefault(x.Basis, mineralmap.BasisEstimated)}.meta(x.Meta)
+		// record without a basis keeps what is stored; none stored reads as estimated.
+		p := props{"volume_t": x.VolumeT}.meta(x.Meta)
+		p.text("basis", x.Basis)
 		delete(p, "year")
 		return "supplies", map[string]any{"from": x.From, "to": x.To, "mineral": x.Mineral,
 			"form": optional(x.Form), "year": optionalYear(x.Year), "props": map[string]any(p)}
 	case *mineralmap.Output:
-		p := props{"volume_t": x.VolumeT, "basis": orDefault(x.Basis, mineralmap.BasisEstimated)}.meta(x.Meta)
+		p := props{"volume_t": x.VolumeT}.meta(x.Meta)
+		p.text("basis", x.Basis)
 		delete(p, "year")
 		section := mineralmap.Section(x)
 		if x.Country != "" {
@@ -136,13 +138,6 @@ func relationshipRow(e mineralmap.Entry) (string, map[string]any) {
 		return "finances", map[string]any{"agreement": x.Agreement, "facility": x.Facility, "props": map[string]any(p)}
 	}
 	panic("relationshipRow: not a relationship entry")
-}
-
-func orDefault(v *string, def string) string {
-	if v != nil {
-		return *v
-	}
-	return def
 }
 
 // optional is a row value that may be absent (nil: Cypher null).

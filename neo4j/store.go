@@ -141,12 +141,12 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	return nil
 }
 
-// migrateForms sets the default form (mineralmap.DefaultForm) and basis on SUPPLIES that have
-// none. It scans every SUPPLIES edge once per start (a second on the bench's million edges).
+// migrateForms sets the default form (mineralmap.DefaultForm) on SUPPLIES that have none (a
+// basis left out reads as estimated and needs nothing stored). It scans every SUPPLIES edge
+// once per start (about a second on the bench's million edges).
 const migrateForms = `MATCH (a)-[s:SUPPLIES]->() WHERE s.form IS NULL
 CALL (a, s) {
-  SET s.form = CASE WHEN a:Country THEN 'refined' WHEN a.kind = 'mine' THEN 'ore' WHEN a.kind = 'magnet' THEN 'product' ELSE 'refined' END,
-      s.basis = coalesce(s.basis, 'estimated')
+  SET s.form = CASE WHEN a:Country THEN 'refined' WHEN a.kind = 'mine' THEN 'ore' WHEN a.kind = 'magnet' THEN 'product' ELSE 'refined' END
 } IN TRANSACTIONS OF 10000 ROWS`
 
 // session opens a session on the configured database; after a Version, its first transaction

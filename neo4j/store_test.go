@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/mineralmap/mineralmap/fixtures"
 	"github.com/mineralmap/mineralmap/neo4j"
 	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
+	"github.com/mineralmap/mineralmap/quality"
 )
 
 func source(doc string) document.Source {
@@ -195,7 +197,7 @@ func TestSupplyAndOutputRecordsKeyOnFormAndYear(t *testing.T) {
 	// The same ore record of 2024 written with its default form spelt out: the same edge.
 	mustLoad(t, s, `{"supplies":[{"from":"au-mine","to":"JP","mineral":"m","form":"ore","volume_t":6,"year":2024,"basis":"estimated"}]}`)
 	rows, err := s.Query(context.Background(), `MATCH (a)-[r:SUPPLIES|PRODUCES]->(b)
-RETURN type(r) AS type, a.id AS a, r.form AS form, r.year AS year, r.basis AS basis, r.volume_t AS v ORDER BY type, a, form, year, v`, nil)
+RETURN type(r) AS type, a.id AS a, r.form AS form, r.year AS year, coalesce(r.basis, 'estimated') AS basis, r.volume_t AS v ORDER BY type, a, form, year, v`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +237,16 @@ RETURN type(r) AS type, a.id AS a, r.form AS form, r.year AS year, r.basis AS ba
 			t.Fatalf("au-mine online %v", n.Online)
 		}
 	}
+	// The network read packs year, form and basis into one integer per edge: read back whole.
+	var edges []string
+	for _, e := range net.Edges {
+		edges = append(edges, fmt.Sprintf("%s>%s %v %s %s %d", net.Nodes[e.From].ID, net.Nodes[e.To].ID, e.Capacity, e.FormName(), e.BasisName(), e.Year))
+	}
+	slices.Sort(edges)
+	wantEdges := []string{"au-mine>JP 5 ore estimated 2023", "au-mine>JP 6 ore estimated 2024", "au-mine>JP 7 intermediate reported 2024", "au-mine>JP 8 ore estimated 0"}
+	if !slices.Equal(edges, wantEdges) {
+		t.Fatalf("network edges %v, want %v", edges, wantEdges)
+	}
 }
 
 // A graph stored before contract section 5 has SUPPLIES without form or basis: at start they
@@ -258,7 +270,33 @@ func TestSuppliesStoredBeforeFormsGetTheirDefaultAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.RelationshipsCreated != 0 || len(rows) != 2 || rows[0]["form"] != "refined" || rows[1]["form"] != "ore" || rows[1]["basis"] != "estimated" {
+	if again.RelationshipsCreated != 0 || len(rows) != 2 || rows[0]["form"] != "refined" || rows[1]["form"] != "ore" {
 		t.Fatalf("after the start and a reload: %+v, edges %v", again, rows)
+	}
+}
+
+// A national total replaced by a load that changes it by more than 5% keeps what it held, for
+// the quality report.
+func TestAReplacedNationalTotalIsKeptForTheQualityReport(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	base := `{"countries":[{"id":"CN","name":"China"}],"minerals":[{"id":"m","name":"M","unit":"t M"}],
+"produces":[{"country":"CN","mineral":"m","volume_t":270,"year":2024,"basis":"statistics","source":"USGS"}]}`
+	mustLoad(t, s, base)
+	mustLoad(t, s, `{"produces":[{"country":"CN","mineral":"m","volume_t":271,"year":2024,"basis":"statistics","source":"USGS"}]}`)
+	in, err := s.QualityInput(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Outputs) != 1 || in.Outputs[0].Replaced != nil {
+		t.Fatalf("a change under 5%%: %+v", in.Outputs)
+	}
+	mustLoad(t, s, `{"produces":[{"country":"CN","mineral":"m","volume_t":300,"year":2024,"basis":"estimated","source":"curated"}]}`)
+	in, err = s.QualityInput(context.Background(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Outputs) != 1 || in.Outputs[0].VolumeT != 300 || in.Outputs[0].Replaced == nil ||
+		*in.Outputs[0].Replaced != (quality.Replaced{VolumeT: 271, Basis: "statistics", Source: "USGS"}) {
+		t.Fatalf("after a 10%% change: %+v (replaced %+v)", in.Outputs, in.Outputs[0].Replaced)
 	}
 }

@@ -90,7 +90,7 @@ func keyProps(keys []keyProp) string {
 
 // upsertRelationship writes the Cypher that upserts relationships of type rel from a to b (node
 // patterns with labels from code), identified by the key properties besides its ends.
-func upsertRelationship(a, b, rel string, keys ...keyProp) string {
+func upsertRelationship(a, b, rel, beforeSet string, keys ...keyProp) string {
 	match := "true"
 	for _, k := range keys {
 		match += " AND " + k.matches()
@@ -107,7 +107,7 @@ CALL (a, b, r, row) {
   WITH * WHERE r IS NULL
   CREATE (a)-[n:%s {%s}]->(b) SET n += row.props
 }
-WITH r, row WHERE r IS NOT NULL`, a, b, rel, match, rel, keyProps(keys)) + setChanged("r")
+WITH r, row WHERE r IS NOT NULL`, a, b, rel, match, rel, keyProps(keys)) + beforeSet + setChanged("r")
 }
 
 // createRelationship writes the Cypher that creates relationships whose start or end node is
@@ -136,7 +136,7 @@ type relWriter struct {
 var relWriters = map[string]relWriter{}
 
 func addRelWriter(key string, a, b, rel string, ends [2]string, keys ...keyProp) {
-	w := relWriter{upsert: upsertRelationship(a, b, rel, keys...), ends: ends}
+	w := relWriter{upsert: upsertRelationship(a, b, rel, beforeSet[key], keys...), ends: ends}
 	for m := range w.create {
 		pa, pb := a, b
 		if m&1 != 0 {
@@ -151,6 +151,21 @@ func addRelWriter(key string, a, b, rel string, ends [2]string, keys ...keyProp)
 }
 
 func suppliesKey(from, to string) string { return "supplies:" + from + ":" + to }
+
+// replacedTotal keeps what a national total held when a load changes it by more than 5%
+// (contract section 5: one national total per country, mineral, stage and year; whichever is
+// loaded last stands, and /v1/quality lists where the two differed).
+const replacedTotal = `
+WITH *
+CALL (r, row) {
+  WITH r, row WHERE r.volume_t IS NOT NULL AND row.props.volume_t IS NOT NULL
+    AND abs(r.volume_t - row.props.volume_t) > 0.05 * r.volume_t
+  SET r.replaced_volume_t = r.volume_t, r.replaced_basis = coalesce(r.basis, 'estimated'), r.replaced_source = r.source
+}`
+
+// beforeSet is Cypher a writer runs on a stored relationship before it sets the row's
+// properties.
+var beforeSet = map[string]string{"produces:country": replacedTotal, "refines:country": replacedTotal}
 
 func init() {
 	year := keyProp{name: "year", expr: "row.year", nullable: true}

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"math"
 	"slices"
 
 	"github.com/mineralmap/mineralmap"
@@ -70,6 +71,7 @@ func (r *Records) Input(mineral string) Input {
 		}
 	}
 	index := map[string]int32{}
+	var sources []string // the source of each output, for a replaced national total
 	node := func(id string) (int32, bool) {
 		if i, ok := index[id]; ok {
 			return i, true
@@ -117,6 +119,12 @@ func (r *Records) Input(mineral string) Input {
 		seen[k] = len(in.Supplies)
 		in.Supplies = append(in.Supplies, rec)
 	}
+	type outputKey struct {
+		node    int32
+		refines bool
+		year    int64
+	}
+	outputAt := map[outputKey]int{}
 	for _, o := range r.outputs {
 		if o.Mineral != mineral {
 			continue
@@ -133,7 +141,22 @@ func (r *Records) Input(mineral string) Input {
 		if o.Year != nil {
 			year = *o.Year
 		}
-		in.Outputs = append(in.Outputs, Output{Node: n, Refines: o.Refines, Basis: basis, Year: year, VolumeT: o.VolumeT, HasSource: o.Source != nil})
+		rec := Output{Node: n, Refines: o.Refines, Basis: basis, Year: year, VolumeT: o.VolumeT, HasSource: o.Source != nil}
+		k := outputKey{n, o.Refines, year}
+		if i, ok := outputAt[k]; ok {
+			// The upsert key: the later record stands; a national total it changes by more
+			// than 5% is reported as the store would (section 5).
+			old := in.Outputs[i]
+			rec.Replaced = old.Replaced
+			if in.Nodes[n].IsCountry && math.Abs(old.VolumeT-rec.VolumeT) > 0.05*old.VolumeT {
+				rec.Replaced = &Replaced{VolumeT: old.VolumeT, Basis: old.Basis, Source: sources[i]}
+			}
+			in.Outputs[i], sources[i] = rec, deref(o.Source)
+			continue
+		}
+		outputAt[k] = len(in.Outputs)
+		in.Outputs = append(in.Outputs, rec)
+		sources = append(sources, deref(o.Source))
 	}
 	for _, x := range r.restrictions {
 		if x.Mineral == mineral {
@@ -141,4 +164,11 @@ func (r *Records) Input(mineral string) Input {
 		}
 	}
 	return in
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -48,7 +48,8 @@ type Supply struct {
 	Source, Note string
 }
 
-// Output is one PRODUCES (Refines false) or REFINES record of a node.
+// Output is one PRODUCES (Refines false) or REFINES record of a node; Replaced, for a national
+// total, what a later load replaced when the two differed by more than 5%.
 type Output struct {
 	Node      int32
 	Refines   bool
@@ -56,6 +57,13 @@ type Output struct {
 	Year      int64
 	VolumeT   float64
 	HasSource bool
+	Replaced  *Replaced
+}
+
+// Replaced is a national total that a later record of the same key replaced.
+type Replaced struct {
+	VolumeT       float64
+	Basis, Source string
 }
 
 // Restriction is one RESTRICTS record on the mineral.
@@ -112,26 +120,13 @@ const tolerance = 0.10
 // maxIDs bounds the ids one finding lists.
 const maxIDs = 20
 
-// Check reports on one mineral's records at year (nil: the latest year of its records other
-// than planned ones), as of asOf for facilities' online and closed dates (zero: the end of the
-// year, or today when that is later than today).
+// Check reports on one mineral's records at year (nil: as the analyses take it by default, the
+// latest year of its SUPPLIES records other than planned ones), on the M-network the analyses
+// run on at that year as of today (section 5).
 func Check(in Input, year *int64, today time.Time) Report {
 	r := Report{Mineral: in.Mineral, Unit: in.Unit, Stages: []Stage{}, Findings: []Finding{}, BasisShares: map[string]float64{}}
 	for _, b := range append(slices.Clone(mineralmap.Bases), mineralmap.BasisStatistics) {
 		r.BasisShares[b] = 0
-	}
-	y := latestYear(in)
-	if year != nil {
-		y = *year
-	}
-	if y != 0 {
-		r.Year = &y
-	}
-	asOf := today
-	if y != 0 {
-		if end := time.Date(int(y), 12, 31, 0, 0, 0, 0, time.UTC); end.Before(today) {
-			asOf = end
-		}
 	}
 	if in.Unit == "" {
 		r.add(Error, "no_unit", []string{in.Mineral}, "the mineral %s has no unit: its volumes cannot be read or compared", in.Mineral)
@@ -141,9 +136,21 @@ func Check(in Input, year *int64, today time.Time) Report {
 		r.Stages = append(r.Stages, st)
 		r.partsWithinTotals(in, refines, totals)
 	}
-	net := r.network(in, y, asOf)
+	net := r.network(in, year, today)
+	var y int64
+	if net != nil {
+		if sel := net.Selected(); sel.Year != nil {
+			y = *sel.Year
+		}
+	} else if year != nil {
+		y = *year
+	}
+	if y != 0 {
+		r.Year = &y
+	}
 	r.massBalance(in, net, y)
 	r.tradeConflicts(in, net)
+	r.replacedTotals(in)
 	r.sources(in)
 	// Findings in severity order, then kind, then first id: a stable report.
 	rank := map[string]int{Error: 0, Warning: 1, Info: 2}
@@ -171,19 +178,6 @@ func (r Report) Errors() int {
 		}
 	}
 	return n
-}
-
-func latestYear(in Input) int64 {
-	var y int64
-	for _, s := range in.Supplies {
-		if s.Basis != mineralmap.BasisPlanned {
-			y = max(y, s.Year)
-		}
-	}
-	for _, o := range in.Outputs {
-		y = max(y, o.Year)
-	}
-	return y
 }
 
 func stageName(refines bool) string {
@@ -288,7 +282,7 @@ func verb(refines bool) string {
 
 // network is the M-network at year y as of asOf (section 5's selection), with its basis
 // shares recorded.
-func (r *Report) network(in Input, y int64, asOf time.Time) *supply.Mineral {
+func (r *Report) network(in Input, year *int64, asOf time.Time) *supply.Mineral {
 	s := supply.Stored{Mineral: in.Mineral}
 	for _, n := range in.Nodes {
 		s.Nodes = append(s.Nodes, supply.Node{ID: n.ID, Name: n.Name, Country: n.Country, IsCountry: n.IsCountry, Online: n.Online, Closed: n.Closed})
@@ -302,10 +296,7 @@ func (r *Report) network(in Input, y int64, asOf time.Time) *supply.Mineral {
 		r.add(Error, "broken_records", []string{in.Mineral}, "the %s records do not make a network: %v", in.Mineral, err)
 		return nil
 	}
-	cond := mineralmap.Conditions{AsOf: asOf}.Normalized()
-	if y != 0 {
-		cond.Year = &y
-	}
+	cond := mineralmap.Conditions{AsOf: asOf, Year: year}.Normalized()
 	m, _, err := l.At(cond)
 	if err != nil {
 		r.add(Error, "broken_records", []string{in.Mineral}, "%v", err)
@@ -321,6 +312,10 @@ func (r *Report) network(in Input, y int64, asOf time.Time) *supply.Mineral {
 		}
 		for b, v := range r.BasisShares {
 			r.BasisShares[b] = round(v)
+		}
+		if est := r.BasisShares[mineralmap.BasisEstimated]; est > 0.5 {
+			r.add(Info, "mostly_estimated", []string{in.Mineral}, "%.0f%% of the %s network's volume (%s) is analysts' estimates, not published or customs figures: read its flows as orders of magnitude",
+				100*est, in.Mineral, tonnes(total, in.Unit))
 		}
 	}
 	return m
@@ -365,7 +360,9 @@ func (r *Report) massBalance(in Input, net *supply.Mineral, y int64) {
 }
 
 // tradeConflicts: flows between two countries' nodes beyond the customs figure for that pair,
-// form and year. They are compared before the no-double-counting rule takes them off.
+// form and year. They are compared before the no-double-counting rule takes them off. A record
+// without a year counts in every year, so it is compared with every year's figure. Pairs with
+// no customs record are not compared: a curated layer's few trade records are not a census.
 func (r *Report) tradeConflicts(in Input, net *supply.Mineral) {
 	type pair struct {
 		from, to, form string
@@ -373,15 +370,29 @@ func (r *Report) tradeConflicts(in Input, net *supply.Mineral) {
 	}
 	trade, other := map[pair]float64{}, map[pair]float64{}
 	var ids = map[pair][]string{}
+	years := map[int64]bool{}
+	for _, e := range in.Supplies {
+		if e.Basis == mineralmap.BasisTrade && e.Year != 0 {
+			years[e.Year] = true
+		}
+	}
 	for _, e := range in.Supplies {
 		a, b := in.Nodes[e.From], in.Nodes[e.To]
 		if a.Country == b.Country {
 			continue
 		}
 		p := pair{a.Country, b.Country, e.Form, e.Year}
-		if e.Basis == mineralmap.BasisTrade {
+		switch {
+		case e.Basis == mineralmap.BasisTrade:
 			trade[p] += e.VolumeT
-		} else if e.Basis != mineralmap.BasisPlanned {
+		case e.Basis == mineralmap.BasisPlanned:
+		case e.Year == 0:
+			for y := range years {
+				q := pair{a.Country, b.Country, e.Form, y}
+				other[q] += e.VolumeT
+				ids[q] = append(ids[q], a.ID+"→"+b.ID)
+			}
+		default:
 			other[p] += e.VolumeT
 			ids[p] = append(ids[p], a.ID+"→"+b.ID)
 		}
@@ -397,6 +408,24 @@ func (r *Report) tradeConflicts(in Input, net *supply.Mineral) {
 		}
 	}
 	_ = net
+}
+
+// replacedTotals: where two national totals of one country, stage and year differed by more
+// than 5%, the one loaded last stands (section 5) and the report says so.
+func (r *Report) replacedTotals(in Input) {
+	for _, o := range in.Outputs {
+		if o.Replaced == nil {
+			continue
+		}
+		n := in.Nodes[o.Node]
+		src := o.Replaced.Source
+		if src == "" {
+			src = "no source"
+		}
+		r.add(Warning, "national_total_replaced", []string{n.ID}, "%s's %d %s total is %s (%s); it replaced %s (%s; %s), %.0f%% apart",
+			n.ID, o.Year, stageName(o.Refines), tonnes(o.VolumeT, in.Unit), o.Basis, tonnes(o.Replaced.VolumeT, in.Unit), o.Replaced.Basis, src,
+			100*math.Abs(o.VolumeT-o.Replaced.VolumeT)/o.Replaced.VolumeT)
+	}
 }
 
 // sources: every record names its source.

@@ -74,6 +74,9 @@ func TestTheGateFindsWhatTheRecordsGetWrong(t *testing.T) {
 	if b := r.BasisShares; b["estimated"] != 1 || b["trade"] != 0 {
 		t.Errorf("basis shares %v", b)
 	}
+	if got := kinds(r, quality.Info); !slices.Equal(got, []string{"mostly_estimated m"}) {
+		t.Errorf("info %v", got)
+	}
 	var text bytes.Buffer
 	if !quality.WriteText(&text, []quality.Report{r}) || !strings.Contains(text.String(), "au-mine sends out 200 t M of m but produces or refines 90 t M and receives 0 t M") {
 		t.Errorf("text report:\n%s", text.String())
@@ -113,4 +116,26 @@ func TestTheFixturesPassTheQualityGate(t *testing.T) {
 		t.Fatalf("the fixtures have error findings:\n%s", text.String())
 	}
 	t.Log(text.String())
+}
+
+// One national total per country, stage and year: the record read last stands, and where it
+// changed the earlier one by more than 5% the report says so; within 5% it says nothing.
+func TestALaterNationalTotalStandsAndAChangeOverFivePercentIsReported(t *testing.T) {
+	first := `{"produces":[{"country":"CN","mineral":"m","volume_t":270,"year":2024,"basis":"statistics","source":"USGS"},
+  {"country":"AU","mineral":"m","volume_t":100,"year":2024,"basis":"statistics","source":"USGS"}]}`
+	second := `{"produces":[{"country":"CN","mineral":"m","volume_t":300,"year":2024,"basis":"estimated","source":"curated"},
+  {"country":"AU","mineral":"m","volume_t":103,"year":2024,"basis":"estimated","source":"curated"}]}`
+	r := quality.Check(records(t, base, first, second).Input("m"), nil, today)
+	if m := r.Stages[0]; m.TotalT != 403 {
+		t.Errorf("mining total %v, want 403 (300 + 103: each key once, the later record)", m.TotalT)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		if f.Kind == "national_total_replaced" {
+			got = append(got, f.Message)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "CN's 2024 mining total is 300 t M (estimated); it replaced 270 t M (statistics; USGS), 11% apart") {
+		t.Errorf("replaced totals %q", got)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mineralmap/mineralmap"
@@ -23,7 +24,14 @@ type Layers struct {
 	dated, planned bool
 
 	mu    sync.Mutex
-	views map[viewKey]*Mineral
+	views map[viewKey]*view
+}
+
+// view is one network of the layers, built once by the first request that needs it, outside
+// the layers' lock (building a large one takes a while; others wait only for the one they need).
+type view struct {
+	once sync.Once
+	net  atomic.Pointer[Mineral]
 }
 
 type viewKey struct {
@@ -38,7 +46,7 @@ const maxViews = 4
 // NewLayers keeps the stored records of a mineral; the networks they make share slots. A
 // record naming a node the store did not list, or a form or basis out of range, is an error.
 func NewLayers(s Stored, slots Slots) (*Layers, error) {
-	l := &Layers{stored: s, slots: slots, views: map[viewKey]*Mineral{}}
+	l := &Layers{stored: s, slots: slots, views: map[viewKey]*view{}}
 	planned := basisIndex(mineralmap.BasisPlanned)
 	n := int32(len(s.Nodes))
 	for i, e := range s.Edges {
@@ -72,8 +80,10 @@ func (l *Layers) Bytes() int64 {
 	b := int64(len(l.stored.Edges))*24 + int64(len(l.stored.Nodes))*180
 	l.mu.Lock()
 	views := make([]*Mineral, 0, len(l.views))
-	for _, m := range l.views {
-		views = append(views, m)
+	for _, v := range l.views {
+		if m := v.net.Load(); m != nil { // one being built is counted once it is
+			views = append(views, m)
+		}
 	}
 	l.mu.Unlock()
 	for _, m := range views {
@@ -94,15 +104,15 @@ type Selected struct {
 }
 
 // At is the M-network at the conditions' year (section 5), as of their date:
-//   - trade edges: those of the latest year ≤ Y that has any trade edge;
+//   - trade edges: those of the latest year ≤ Y that has any trade edge (trade records without
+//     a year only when no year has one);
 //   - planned edges: those whose year ≤ Y (without a year given: ≤ the year of as_of);
 //   - other edges: for each (from, to, form), the record of the latest year ≤ Y; records
 //     without a year always count;
 //   - only edges whose both ends take part at as_of (a facility's online and closed);
 //   - the bases and forms asked for;
 //   - no double counting: a trade edge from country X to country Z carries only what the other
-//     edges of its form from X or its facilities to Z or its facilities leave of it (planned
-//     edges of years after the census's are new supply, not in it: they do not come off).
+//     edges of its form from X or its facilities to Z or its facilities leave of it.
 //
 // cond must be normalized; a year before any record is an empty network with a reason.
 func (l *Layers) At(cond mineralmap.Conditions) (*Mineral, Selected, error) {
@@ -124,17 +134,25 @@ func (l *Layers) At(cond mineralmap.Conditions) (*Mineral, Selected, error) {
 		return nil, Selected{}, err
 	}
 	l.mu.Lock()
-	m, ok := l.views[key]
+	v, ok := l.views[key]
 	if !ok {
 		if len(l.views) >= maxViews {
-			clear(l.views)
+			clear(l.views) // requests building the dropped views still get theirs
 		}
-		stored, tradeYear := l.select_(key)
-		m = NewMineral(stored, l.slots)
-		m.selected = l.describe(key, tradeYear, m)
-		l.views[key] = m
+		v = &view{}
+		l.views[key] = v
 	}
 	l.mu.Unlock()
+	v.once.Do(func() {
+		stored, tradeYear := l.select_(key)
+		m := NewMineral(stored, l.slots)
+		m.selected = l.describe(key, tradeYear, m)
+		v.net.Store(m)
+	})
+	m := v.net.Load()
+	if m == nil { // the build panicked in another request
+		return nil, Selected{}, fmt.Errorf("the %s network at %+v could not be built", l.stored.Mineral, key)
+	}
 	return m, m.selected, nil
 }
 
@@ -188,10 +206,11 @@ func (l *Layers) select_(key viewKey) (Stored, int32) {
 		switch {
 		case e.Basis == planned:
 			in = e.Year == 0 || e.Year <= key.plannedUntil
+		case e.Basis == trade:
+			// A census is a census: trade records without a year count only when there is none.
+			in = e.Year == tradeYear || e.Year == 0 && tradeYear == 0
 		case e.Year == 0:
 			in = true
-		case e.Basis == trade:
-			in = e.Year == tradeYear
 		default:
 			in = (key.year == 0 || e.Year <= key.year) && e.Year == latest[pair{e.From, e.To, e.Form}]
 		}
@@ -211,9 +230,6 @@ func (l *Layers) select_(key viewKey) (Stored, int32) {
 		if e.Basis == trade {
 			hasTrade = true
 			continue
-		}
-		if e.Basis == planned && e.Year > tradeYear {
-			continue // new supply after the census: not in the customs figure
 		}
 		other[flow{s.Nodes[e.From].Country, s.Nodes[e.To].Country, e.Form}] += e.Capacity
 	}
