@@ -8,7 +8,8 @@
 // bench/RESULTS.md).
 //
 // 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
-//    each (its own id for a Country) and the dates a facility takes part (online, closed).
+//    each (its own id for a Country) and the dates a facility takes part ([online, closed], 0
+//    for a node with neither: an integer costs Bolt less than a list of two nulls).
 MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
 UNWIND [a, b] AS n
@@ -17,7 +18,7 @@ WITH id(n) % $chunks AS chunk, n
 WITH chunk,
      collect(id(n)) AS ref, collect(n.id) AS id, collect(n.name) AS name,
      collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country,
-     collect([n.online, n.closed]) AS dates
+     collect(CASE WHEN n.online IS NULL AND n.closed IS NULL THEN 0 ELSE [n.online, n.closed] END) AS dates
 RETURN ref, id, name, country, is_country, dates;
 
 // 2. The edges of every year, basis and form (the service picks the network at a year,
@@ -30,7 +31,7 @@ MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
 WITH id(s) % $chunks AS chunk, id(a) AS a, id(b) AS b, s.volume_t AS v,
      coalesce(s.year, 0) * 16
-     + CASE coalesce(s.form, CASE WHEN a:Country THEN 'refined' WHEN a.kind = 'mine' THEN 'ore' WHEN a.kind = 'magnet' THEN 'product' ELSE 'refined' END)
+     + CASE CASE WHEN s.form IS NOT NULL THEN s.form WHEN a:Country THEN 'refined' WHEN a.kind = 'mine' THEN 'ore' WHEN a.kind = 'magnet' THEN 'product' ELSE 'refined' END
          WHEN 'ore' THEN 0 WHEN 'intermediate' THEN 4 WHEN 'product' THEN 12 ELSE 8 END
      + CASE s.basis WHEN 'reported' THEN 0 WHEN 'trade' THEN 1 WHEN 'planned' THEN 3 ELSE 2 END AS code
 WITH chunk, collect(a) AS from, collect(b) AS to, collect(v) AS volume_t, collect(code) AS code
