@@ -59,7 +59,6 @@ func (c *networkCache) get(ctx context.Context, version mineralmap.Version, mine
 	if e.err != nil {
 		return nil, e.err
 	}
-	c.trim()
 	return e.net, nil
 }
 

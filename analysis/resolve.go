@@ -56,7 +56,7 @@ func (a *Analyses) network(ctx context.Context, version mineralmap.Version, mine
 		return nil, err
 	}
 	m, _, err := l.At(cond)
-	a.networks.trim() // the view At may have built counts towards the budget
+	a.networks.trim() // the layers just read and the view At may have built count towards the budget
 	return m, err
 }
 

@@ -71,7 +71,6 @@ func (r *Records) Input(mineral string) Input {
 		}
 	}
 	index := map[string]int32{}
-	var sources []string // the source of each output, for a replaced national total
 	node := func(id string) (int32, bool) {
 		if i, ok := index[id]; ok {
 			return i, true
@@ -102,15 +101,8 @@ func (r *Records) Input(mineral string) Input {
 		if s.Form != nil {
 			form = *s.Form
 		}
-		basis := mineralmap.BasisEstimated
-		if s.Basis != nil {
-			basis = *s.Basis
-		}
-		var year int64
-		if s.Year != nil {
-			year = *s.Year
-		}
-		rec := Supply{From: a, To: b, Form: form, Basis: basis, Year: year, VolumeT: s.VolumeT, HasSource: s.Source != nil}
+		year := yearOf(s.Year)
+		rec := Supply{From: a, To: b, Form: form, Basis: basisOf(s.Basis), Year: year, VolumeT: s.VolumeT, HasSource: s.Source != nil}
 		k := supplyKey{s.From, s.To, form, year}
 		if i, ok := seen[k]; ok {
 			in.Supplies[i] = rec // the upsert key: the later record stands
@@ -133,15 +125,8 @@ func (r *Records) Input(mineral string) Input {
 		if !ok {
 			continue
 		}
-		basis := mineralmap.BasisEstimated
-		if o.Basis != nil {
-			basis = *o.Basis
-		}
-		var year int64
-		if o.Year != nil {
-			year = *o.Year
-		}
-		rec := Output{Node: n, Refines: o.Refines, Basis: basis, Year: year, VolumeT: o.VolumeT, HasSource: o.Source != nil}
+		year := yearOf(o.Year)
+		rec := Output{Node: n, Refines: o.Refines, Basis: basisOf(o.Basis), Year: year, VolumeT: o.VolumeT, HasSource: o.Source != nil, source: deref(o.Source)}
 		k := outputKey{n, o.Refines, year}
 		if i, ok := outputAt[k]; ok {
 			// The upsert key: the later record stands; a national total it changes by more
@@ -149,14 +134,13 @@ func (r *Records) Input(mineral string) Input {
 			old := in.Outputs[i]
 			rec.Replaced = old.Replaced
 			if in.Nodes[n].IsCountry && math.Abs(old.VolumeT-rec.VolumeT) > 0.05*old.VolumeT {
-				rec.Replaced = &Replaced{VolumeT: old.VolumeT, Basis: old.Basis, Source: sources[i]}
+				rec.Replaced = &Replaced{VolumeT: old.VolumeT, Basis: old.Basis, Source: old.source}
 			}
-			in.Outputs[i], sources[i] = rec, deref(o.Source)
+			in.Outputs[i] = rec
 			continue
 		}
 		outputAt[k] = len(in.Outputs)
 		in.Outputs = append(in.Outputs, rec)
-		sources = append(sources, deref(o.Source))
 	}
 	for _, x := range r.restrictions {
 		if x.Mineral == mineral {
@@ -164,6 +148,22 @@ func (r *Records) Input(mineral string) Input {
 		}
 	}
 	return in
+}
+
+// basisOf is a record's basis; none given: estimated (section 5).
+func basisOf(b *string) string {
+	if b == nil {
+		return mineralmap.BasisEstimated
+	}
+	return *b
+}
+
+// yearOf is a record's year; 0 when it has none.
+func yearOf(y *int64) int64 {
+	if y == nil {
+		return 0
+	}
+	return *y
 }
 
 func deref(s *string) string {

@@ -11,11 +11,12 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/mineralmap/mineralmap"
 	"github.com/mineralmap/mineralmap/supply"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Input is every record of one mineral: the mineral node, the nodes its records touch, its
@@ -58,6 +59,7 @@ type Output struct {
 	VolumeT   float64
 	HasSource bool
 	Replaced  *Replaced
+	source    string // for a replaced national total (Records)
 }
 
 // Replaced is a national total that a later record of the same key replaced.
@@ -132,9 +134,8 @@ func Check(in Input, year *int64, today time.Time) Report {
 		r.add(Error, "no_unit", []string{in.Mineral}, "the mineral %s has no unit: its volumes cannot be read or compared", in.Mineral)
 	}
 	for _, refines := range []bool{false, true} {
-		st, totals := stage(in, refines, year)
-		r.Stages = append(r.Stages, st)
-		r.partsWithinTotals(in, refines, totals)
+		r.Stages = append(r.Stages, stage(in, refines, year))
+		r.partsWithinTotals(in, refines)
 	}
 	net := r.network(in, year, today)
 	var y int64
@@ -149,7 +150,7 @@ func Check(in Input, year *int64, today time.Time) Report {
 		r.Year = &y
 	}
 	r.massBalance(in, net, y)
-	r.tradeConflicts(in, net)
+	r.tradeConflicts(in)
 	r.replacedTotals(in)
 	r.sources(in)
 	// Findings in severity order, then kind, then first id: a stable report.
@@ -188,9 +189,8 @@ func stageName(refines bool) string {
 }
 
 // stage is the concentration rule (section 5) for one stage: per country its national record
-// of the year where one exists, else the sum of its facilities'. It returns the national
-// totals too, by country.
-func stage(in Input, refines bool, year *int64) (Stage, map[string]float64) {
+// of the year where one exists, else the sum of its facilities'.
+func stage(in Input, refines bool, year *int64) Stage {
 	st := Stage{Stage: stageName(refines), Top: []TopShare{}}
 	var y int64
 	if year != nil {
@@ -240,11 +240,11 @@ func stage(in Input, refines bool, year *int64) (Stage, map[string]float64) {
 		}
 	}
 	st.TotalT = round(st.TotalT)
-	return st, national
+	return st
 }
 
 // partsWithinTotals: a country's facilities may not add up to more than its national total.
-func (r *Report) partsWithinTotals(in Input, refines bool, totals map[string]float64) {
+func (r *Report) partsWithinTotals(in Input, refines bool) {
 	byYear := map[string]map[int64]float64{}
 	national := map[string]map[int64]float64{}
 	for _, o := range in.Outputs {
@@ -270,7 +270,6 @@ func (r *Report) partsWithinTotals(in Input, refines bool, totals map[string]flo
 			}
 		}
 	}
-	_ = totals
 }
 
 func verb(refines bool) string {
@@ -363,7 +362,7 @@ func (r *Report) massBalance(in Input, net *supply.Mineral, y int64) {
 // form and year. They are compared before the no-double-counting rule takes them off. A record
 // without a year counts in every year, so it is compared with every year's figure. Pairs with
 // no customs record are not compared: a curated layer's few trade records are not a census.
-func (r *Report) tradeConflicts(in Input, net *supply.Mineral) {
+func (r *Report) tradeConflicts(in Input) {
 	type pair struct {
 		from, to, form string
 		year           int64
@@ -407,7 +406,6 @@ func (r *Report) tradeConflicts(in Input, net *supply.Mineral) {
 				p.form, p.from, p.to, tonnes(other[p], in.Unit), p.year, in.Mineral, tonnes(trade[p], in.Unit), 100*(other[p]/trade[p]-1))
 		}
 	}
-	_ = net
 }
 
 // replacedTotals: where two national totals of one country, stage and year differed by more
@@ -475,31 +473,16 @@ func (r *Report) sources(in Input) {
 
 func round(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
-// tonnes writes a volume with its unit: "12,000 t REO".
+// tonnes writes a volume with its unit, digits grouped as analysts read them: "12,000 t REO".
 func tonnes(v float64, unit string) string {
 	if unit == "" {
 		unit = "t"
 	}
-	s := fmt.Sprintf("%.0f", v)
+	format := "%.0f %s"
 	if v < 10 && v != math.Trunc(v) {
-		s = fmt.Sprintf("%.2f", v)
+		format = "%.2f %s"
 	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out + " " + unit
+	return english.Sprintf(format, v, unit)
 }
+
+var english = message.NewPrinter(language.English)

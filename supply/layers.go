@@ -144,7 +144,7 @@ func (l *Layers) At(cond mineralmap.Conditions) (*Mineral, Selected, error) {
 	}
 	l.mu.Unlock()
 	v.once.Do(func() {
-		stored, tradeYear := l.select_(key)
+		stored, tradeYear := l.pick(key)
 		m := NewMineral(stored, l.slots)
 		m.selected = l.describe(key, tradeYear, m)
 		v.net.Store(m)
@@ -174,8 +174,8 @@ func mask(names, all []string, param string) (uint8, error) {
 
 func basisIndex(b string) uint8 { return uint8(slices.Index(mineralmap.Bases, b)) }
 
-// select_ picks the records of the network at key, and the year of its trade edges (0: none).
-func (l *Layers) select_(key viewKey) (Stored, int32) {
+// pick picks the records of the network at key, and the year of its trade edges (0: none).
+func (l *Layers) pick(key viewKey) (Stored, int32) {
 	s := l.stored
 	trade, planned := basisIndex(mineralmap.BasisTrade), basisIndex(mineralmap.BasisPlanned)
 	takesPart := make([]bool, len(s.Nodes))
@@ -249,7 +249,7 @@ func (l *Layers) select_(key viewKey) (Stored, int32) {
 	return out, tradeYear
 }
 
-// describe says what select_ took for key; m is the network it made.
+// describe says what pick took for key; m is the network it made.
 func (l *Layers) describe(key viewKey, tradeYear int32, m *Mineral) Selected {
 	sel := Selected{Edges: len(m.Edges)}
 	if key.year != 0 {

@@ -1,6 +1,7 @@
 package supply_test
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -67,14 +68,10 @@ func worldLayers(t *testing.T) *supply.Layers {
 func edgeSet(m *supply.Mineral) []string {
 	var out []string
 	for _, e := range m.Edges {
-		out = append(out, m.Nodes[e.From].ID+">"+m.Nodes[e.To].ID+":"+ftoa(e.Capacity))
+		out = append(out, fmt.Sprintf("%s>%s:%03.0f", m.Nodes[e.From].ID, m.Nodes[e.To].ID, e.Capacity))
 	}
 	slices.Sort(out)
 	return out
-}
-
-func ftoa(v float64) string {
-	return string(rune('0'+int(v)/100)) + string(rune('0'+int(v)/10%10)) + string(rune('0'+int(v)%10))
 }
 
 func at(t *testing.T, l *supply.Layers, cond mineralmap.Conditions) (*supply.Mineral, supply.Selected) {
