@@ -131,15 +131,40 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	}
 	// SUPPLIES stored before contract section 5 have no form: a load keys on it now, so it
 	// is written once with the contract's default (from the supplying node), in batches.
-	r, err := sess.Run(ctx, migrateForms, nil)
-	if err == nil {
-		_, err = r.Consume(ctx)
-	}
-	if err != nil {
-		return classify(err, "give stored SUPPLIES their form")
+	for _, m := range []struct{ cypher, what string }{
+		{migrateForms, "give stored SUPPLIES their form"},
+		{emptyListsCountry, "give imported countries their empty lists"},
+		{emptyListsAgreement, "give imported agreements their empty lists"},
+		{emptyListsRestricts, "give imported restrictions their empty lists"},
+	} {
+		r, err := sess.Run(ctx, m.cypher, nil)
+		if err == nil {
+			_, err = r.Consume(ctx)
+		}
+		if err != nil {
+			return classify(err, m.what)
+		}
 	}
 	return nil
 }
+
+// The empty lists of a bulk import: neo4j-admin's CSV files cannot hold an empty list, so the
+// bulk path (WriteBulkCSV) names the properties that are empty lists in mineralmap_empty_lists,
+// and the first start after the import writes them as the online load does.
+const (
+	emptyListsCountry = `MATCH (n:Country) WHERE n.mineralmap_empty_lists IS NOT NULL
+SET n.groups = CASE WHEN 'groups' IN n.mineralmap_empty_lists THEN [] ELSE n.groups END
+REMOVE n.mineralmap_empty_lists`
+	emptyListsAgreement = `MATCH (n:Agreement) WHERE n.mineralmap_empty_lists IS NOT NULL
+SET n.parties = CASE WHEN 'parties' IN n.mineralmap_empty_lists THEN [] ELSE n.parties END
+REMOVE n.mineralmap_empty_lists`
+	emptyListsRestricts = `MATCH ()-[r:RESTRICTS]->() WHERE r.mineralmap_empty_lists IS NOT NULL
+SET r.targets = CASE WHEN 'targets' IN r.mineralmap_empty_lists THEN [] ELSE r.targets END,
+    r.forms = CASE WHEN 'forms' IN r.mineralmap_empty_lists THEN [] ELSE r.forms END,
+    r.suspended_from = CASE WHEN 'suspended_from' IN r.mineralmap_empty_lists THEN [] ELSE r.suspended_from END,
+    r.suspended_until = CASE WHEN 'suspended_until' IN r.mineralmap_empty_lists THEN [] ELSE r.suspended_until END
+REMOVE r.mineralmap_empty_lists`
+)
 
 // migrateForms sets the default form (mineralmap.DefaultForm) on SUPPLIES that have none (a
 // basis left out reads as estimated and needs nothing stored). It scans every SUPPLIES edge

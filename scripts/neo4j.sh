@@ -7,6 +7,9 @@
 #   scripts/neo4j.sh status   say whether it runs
 #   scripts/neo4j.sh ensure   start unless a Neo4j already answers on NEO4J_URI / 127.0.0.1:7687
 #   scripts/neo4j.sh log      print where the log is
+#   scripts/neo4j.sh import DIR   the offline bulk path: replace the database "neo4j" by the CSV
+#                             files in DIR (written by mineralmap bulk-csv) with Neo4j's own importer
+#                             (neo4j-admin database import full); the server must be stopped
 #
 # Everything lives in $NEO4J_LOCAL_HOME (default .neo4j/ in the repository, git-ignored):
 # lib/ (jars), conf/neo4j.conf, data/, logs/neo4j.log (the server's console output), run/neo4j.pid.
@@ -202,6 +205,24 @@ status() {
   return 1
 }
 
+# bulk_import: neo4j-admin database import full, from the same jars (AdminTool), into the database
+# "neo4j" of this home; the options are DIR/import.args (mineralmap bulk-csv). The importer needs
+# NEO4J_HOME and NEO4J_CONF, and the database name before the options.
+bulk_import() {
+  local dir=${1:?usage: scripts/neo4j.sh import DIR}
+  local pid
+  if pid=$(running_pid); then say "Neo4j runs (pid $pid): stop it first (scripts/neo4j.sh stop)"; exit 1; fi
+  [ -f "$dir/import.args" ] || { say "$dir/import.args missing: write it with mineralmap bulk-csv --out $dir"; exit 1; }
+  fetch
+  write_conf
+  local args=()
+  while IFS= read -r line; do [ -n "$line" ] && args+=("$line"); done <"$dir/import.args"
+  say "importing $dir into the database neo4j of $home (neo4j-admin database import full)"
+  (cd "$dir" && NEO4J_HOME=$home NEO4J_CONF=$home/conf java -cp "$home/lib/*" -Xmx"${NEO4J_LOCAL_IMPORT_HEAP:-2g}" "${jvm_flags[@]}" \
+    org.neo4j.cli.AdminTool database import full neo4j --overwrite-destination=true "${args[@]}" \
+    --report-file="$home/logs/import.report")
+}
+
 # ensure: reuse NEO4J_URI or a server already on the Bolt port; else start the local one, unless a
 # Docker engine answers and the caller prefers compose (make run handles that case itself).
 ensure() {
@@ -216,5 +237,6 @@ case "${1:-}" in
   status) status ;;
   ensure) ensure ;;
   log) echo "$logfile" ;;
-  *) echo "usage: $0 fetch|start|stop|status|ensure|log" >&2; exit 2 ;;
+  import) bulk_import "${2:-}" ;;
+  *) echo "usage: $0 fetch|start|stop|status|ensure|log|import DIR" >&2; exit 2 ;;
 esac

@@ -23,6 +23,30 @@ go build -o bin/mineralmap ./cmd/mineralmap
 echo "run: loading fixtures/*.json"
 bin/mineralmap load fixtures/*.json
 
+# The world layer (national production statistics and customs trade, DATA.md), after the curated
+# layer: its national totals replace the curated ones of the same key and zero the curated XX
+# residuals (CONTRACT section 5). MINERALMAP_WORLD=off skips it; MINERALMAP_WORLD_YEARS (FROM-TO)
+# widens it (default: the latest ten years of the trade file).
+if [ "${MINERALMAP_WORLD:-on}" = off ]; then
+  echo "run: MINERALMAP_WORLD=off: the world layer is not loaded; serving the curated layer"
+elif ! scripts/world.sh fetch; then
+  echo "run: the world data could not be had (see above): serving the curated layer only, without the world layer"
+else
+  world_years=(--last 10)
+  [ -n "${MINERALMAP_WORLD_YEARS:-}" ] && world_years=(--years "$MINERALMAP_WORLD_YEARS")
+  echo "run: loading the world layer (${MINERALMAP_WORLD_YEARS:-latest ten years}); its report: .data/world-report.json"
+  world_start=$SECONDS
+  set +e
+  bin/mineralmap import world "${world_years[@]}" --load --report .data/world-report.json 2>&1 | grep -v '^[0-9]\{6\} '
+  world_status=${PIPESTATUS[0]}
+  set -e
+  if [ "$world_status" -eq 0 ]; then
+    echo "run: world layer loaded in $((SECONDS - world_start)) s (the HS codes and factors: .data/world-report.json)"
+  else
+    echo "run: the world layer did not load (see above): serving the curated layer only"
+  fi
+fi
+
 if [ -z "${MINERALMAP_API_TOKEN:-}" ]; then
   MINERALMAP_API_TOKEN=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
   export MINERALMAP_API_TOKEN

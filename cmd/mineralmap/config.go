@@ -34,6 +34,9 @@ type config struct {
 	MaxConcurrent int           `env:"MINERALMAP_MAX_CONCURRENT" envDefault:"0"` // 0: 4 × cores
 	QueueTimeout  time.Duration `env:"MINERALMAP_QUEUE_TIMEOUT" envDefault:"30s"`
 	BodyLimit     int64         `env:"MINERALMAP_BODY_LIMIT" envDefault:"16777216"`
+	// WarmInterval: how often the API asks whether the database changed, to read the networks
+	// again in the background (0: never; the first request after a change reads them).
+	WarmInterval time.Duration `env:"MINERALMAP_WARM_INTERVAL" envDefault:"2s"`
 
 	HTTPReadTimeout  time.Duration `env:"MINERALMAP_HTTP_READ_TIMEOUT" envDefault:"2m"`
 	HTTPWriteTimeout time.Duration `env:"MINERALMAP_HTTP_WRITE_TIMEOUT" envDefault:"15m"`
@@ -51,6 +54,7 @@ func loadConfig() (config, error) {
 	}{
 		{"MINERALMAP_BODY_LIMIT", cfg.BodyLimit <= 0},
 		{"MINERALMAP_MAX_CONCURRENT", cfg.MaxConcurrent < 0},
+		{"MINERALMAP_WARM_INTERVAL", cfg.WarmInterval < 0},
 		{"MINERALMAP_READ_TIMEOUT", cfg.ReadTimeout <= 0},
 		{"MINERALMAP_SCAN_TIMEOUT", cfg.ScanTimeout <= 0},
 		{"MINERALMAP_WRITE_TIMEOUT", cfg.WriteTimeout <= 0},

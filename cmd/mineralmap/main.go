@@ -4,6 +4,8 @@
 //	mineralmap load FILE… | -        load documents (each in one transaction), with progress on stderr
 //	mineralmap validate FILE… | -    check documents without writing anything
 //	mineralmap check [FILE…]         the data-quality report (contract section 6); exit 1 on an error
+//	mineralmap import world [flags]  the world layer (national statistics, customs trade) as a document
+//	mineralmap bulk-csv --out DIR FILE…  the CSV files of neo4j-admin's bulk importer (empty database)
 //	mineralmap healthcheck           ask the local API's /healthz (for container healthchecks)
 //
 // It only wires: environment → config → store → analyses → server.
@@ -41,6 +43,15 @@ const usage = `usage:
                                    the data-quality report (GET /v1/quality as text): of the
                                    documents given, read together, else of the store; exit 1
                                    when it has an error finding
+  mineralmap import world [--years FROM-TO | --last N] [--minerals a,b] [--dir DIR] [--out FILE | --load] [--report FILE]
+                                   the world layer from the cached world data (scripts/world.sh
+                                   fetch) as a load document: to standard output, a file, or
+                                   loaded into Neo4j; its report (minerals, HS codes and factors,
+                                   codes left out) on standard error
+  mineralmap bulk-csv --out DIR FILE|DIR...
+                                   the offline bulk path for an empty database: the documents as
+                                   the CSV files of Neo4j's importer (neo4j-admin database import
+                                   full); scripts/neo4j.sh import DIR runs it, Neo4j stopped
   mineralmap healthcheck           exit 0 when the API at $MINERALMAP_ADDR answers /healthz
 
 configuration: environment variables, listed in the README ("Configuration")
@@ -72,6 +83,10 @@ func main() {
 		if err == nil && failed {
 			os.Exit(1)
 		}
+	case "import":
+		err = importWorld(ctx, cfg, os.Args[2:])
+	case "bulk-csv":
+		err = bulkCSV(ctx, os.Args[2:])
 	case "healthcheck":
 		err = healthcheck(cfg)
 	default:
@@ -114,7 +129,11 @@ func serve(ctx context.Context, cfg config) error {
 			}
 		}
 	}()
-	api := mmhttp.New(store, analysis.New(store, analysis.Options{BrowserURL: cfg.BrowserURL}), mmhttp.Config{
+	analyses := analysis.New(store, analysis.Options{BrowserURL: cfg.BrowserURL})
+	if cfg.WarmInterval > 0 {
+		go warm(ctx, analyses, cfg.WarmInterval)
+	}
+	api := mmhttp.New(store, analyses, mmhttp.Config{
 		APIToken:      cfg.APIToken,
 		ReadToken:     cfg.ReadToken,
 		BodyLimit:     cfg.BodyLimit,
@@ -144,6 +163,29 @@ func serve(ctx context.Context, cfg config) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// warm keeps the networks read: at start, and whenever the database changed (a load through
+// this API, another replica or the command line), it reads every mineral's network in the
+// background, so that the first request after a start or a commit finds it ready.
+func warm(ctx context.Context, a *analysis.Analyses, every time.Duration) {
+	var last mineralmap.Version
+	for {
+		start := time.Now()
+		v, n, err := a.Warm(ctx, last)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Debug("warming the networks", "err", err)
+		case n > 0:
+			slog.Info("networks warmed", "minerals", n, "seconds", time.Since(start).Seconds())
+		}
+		last = v
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 func load(ctx context.Context, cfg config, files []string, validateOnly bool) error {

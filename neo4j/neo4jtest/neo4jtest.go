@@ -12,10 +12,12 @@ package neo4jtest
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -191,4 +193,56 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// BulkServer imports the neo4j-admin CSV files in dir (neo4j.WriteBulkCSV) into a Neo4j of its
+// own, with the project's jars (scripts/neo4j.sh import, then start, in a temporary home on free
+// loopback ports), and returns how to reach it; the server stops when tb ends. It needs java and
+// the jars scripts/neo4j.sh fetches; without them it skips tb (fails it under CI=true).
+func BulkServer(tb testing.TB, dir string) neo4j.Config {
+	tb.Helper()
+	Config(tb) // provisions the main test server (and the jars, for the local server)
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	lib := filepath.Join(envOr("NEO4J_LOCAL_HOME", filepath.Join(root, ".neo4j")), "lib")
+	if _, err := exec.LookPath("java"); err != nil || !exists(filepath.Join(lib, ".complete")) {
+		msg := fmt.Sprintf("the bulk path needs java and the Neo4j jars in %s (scripts/neo4j.sh fetch)", lib)
+		if os.Getenv("CI") == "true" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	home := tb.TempDir()
+	if err := os.Symlink(lib, filepath.Join(home, "lib")); err != nil {
+		tb.Fatal(err)
+	}
+	bolt, web := freePort(tb), freePort(tb)
+	env := append(os.Environ(), "NEO4J_LOCAL_HOME="+home, "NEO4J_LOCAL_BOLT_PORT="+bolt, "NEO4J_LOCAL_HTTP_PORT="+web,
+		"NEO4J_LOCAL_HEAP=1g", "NEO4J_LOCAL_PAGECACHE=256m", "NEO4J_LOCAL_IMPORT_HEAP=1g", "NEO4J_LOCAL_AUTH=off")
+	run := func(args ...string) {
+		cmd := exec.Command("bash", append([]string{filepath.Join(root, "scripts", "neo4j.sh")}, args...)...)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			tb.Fatalf("scripts/neo4j.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("import", dir)
+	tb.Cleanup(func() { run("stop") })
+	run("start")
+	c := neo4j.Config{URI: "bolt://127.0.0.1:" + bolt, ReadTimeout: 30 * time.Second}
+	if err := ping(c); err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+func freePort(tb testing.TB) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
