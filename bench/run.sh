@@ -6,7 +6,10 @@
 # Bolt 37687, HTTP 37474) and its own API on 127.0.0.1:38080, so it runs on a fresh machine
 # beside anything else. Everything stays on loopback; every step is bounded in time.
 #
-#   BENCH_SIZES="10000 100000"   the sizes (edges) to run (default: 10000 100000 1000000)
+#   BENCH_SIZES="10000 100000"   the sizes (edges) to run (default: 10000 100000 1000000 world);
+#                                "world" is the world layer, every year (mineralmap import world:
+#                                the cached world data, scripts/world.sh fetch), asked about rare
+#                                earths to Japan avoiding China, with the offline bulk path too
 #   BENCH_SEED=1                 the synthetic network's seed
 #   BENCH_CELL=20s               how long each latency cell sends requests
 #   BENCH_NAIVE_FOR=60s          the naive loader's time box
@@ -15,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-sizes=${BENCH_SIZES:-"10000 100000 1000000"}
+sizes=${BENCH_SIZES:-"10000 100000 1000000 world"}
 seed=${BENCH_SEED:-1}
 cell=${BENCH_CELL:-20s}
 naive_for=${BENCH_NAIVE_FOR:-60s}
@@ -75,21 +78,52 @@ for size in $sizes; do
   out=$work/results/$size
   rm -rf "$out" && mkdir -p "$out"
   doc=$work/synth-$size-$seed.json
-  say "== $size edges =="
-  if [ ! -s "$doc" ]; then
-    "$work/bin/mineralmap-synth" -edges "$size" -seed "$seed" -out "$doc" 2>"$out/synth.json"
+  pick_args=()
+  if [ "$size" = world ]; then
+    say "== the world layer, every year =="
+    scripts/world.sh fetch
+    doc=$work/world.json
+    "$work/bin/mineralmap" import world --out "$doc" --report "$out/import-report.json" 2>"$out/import.log"
+    python3 - "$out/import-report.json" "$doc" >"$out/synth.json" <<'PY'
+import json, os, sys
+r = json.load(open(sys.argv[1])); rows = r["rows"]
+nodes = rows.get("countries", 0) + rows.get("minerals", 0)
+print(json.dumps({"nodes": nodes, "edges": sum(rows.values()) - nodes, "bytes": os.path.getsize(sys.argv[2])}))
+PY
+    pick_args=(-mineral rare-earths -consumer JP -supplier CN)
   else
-    "$work/bin/mineralmap-synth" -edges "$size" -seed "$seed" -out /dev/null 2>"$out/synth.json"
+    say "== $size edges =="
+    if [ ! -s "$doc" ]; then
+      "$work/bin/mineralmap-synth" -edges "$size" -seed "$seed" -out "$doc" 2>"$out/synth.json"
+    else
+      "$work/bin/mineralmap-synth" -edges "$size" -seed "$seed" -out /dev/null 2>"$out/synth.json"
+    fi
   fi
 
   say "naive loader (one row per transaction, at most $naive_for)"
   fresh_neo4j
   timeout 30m "$work/bin/naive" -for "$naive_for" "$doc" >"$out/naive.json"
 
+  if [ "$size" = world ]; then
+    # The offline bulk path into an empty database: the CSV files, then neo4j-admin's importer
+    # with the server stopped; then the graph's counts, to compare with the online load's.
+    say "bulk path (mineralmap bulk-csv, neo4j-admin database import full)"
+    scripts/neo4j.sh stop >/dev/null 2>&1 || true
+    rm -rf "$NEO4J_LOCAL_HOME/data" "$work/world-csv"
+    t0=$(date +%s.%N)
+    "$work/bin/mineralmap" bulk-csv --out "$work/world-csv" "$doc" 2>"$out/bulk-csv.log"
+    t1=$(date +%s.%N)
+    timeout 30m scripts/neo4j.sh import "$work/world-csv" >"$out/bulk-import.log" 2>&1
+    t2=$(date +%s.%N)
+    scripts/neo4j.sh start 2>&1 | tail -n 1 >&2
+    "$work/bin/graphdump" pick "${pick_args[@]}" >"$out/bulk-pick.json"
+    python3 -c 'import json,sys; print(json.dumps({"csv_s": float(sys.argv[2])-float(sys.argv[1]), "import_s": float(sys.argv[3])-float(sys.argv[2])}))' "$t0" "$t1" "$t2" >"$out/bulk.json"
+  fi
+
   say "mineralmap load"
   fresh_neo4j
   timeout 30m "$work/bin/peakrss" -o "$out/load.json" -- "$work/bin/mineralmap" load "$doc" 2>"$out/load.log"
-  "$work/bin/graphdump" pick >"$out/pick.json"
+  "$work/bin/graphdump" pick "${pick_args[@]}" >"$out/pick.json"
   read -r mineral consumer supplier < <(python3 -c 'import json,sys; q=json.load(open(sys.argv[1])); print(q["mineral"], q["consumer"], q["supplier"])' "$out/pick.json")
   # Queries run on a restarted Neo4j: in the JVM that took the load, the gigabytes of its
   # transaction state are reclaimed by a G1 cycle some time later, and the ~2 s it competes for
@@ -98,13 +132,30 @@ for size in $sizes; do
   scripts/neo4j.sh start 2>&1 | tail -n 1 >&2
 
   say "API on $api ($mineral to $consumer, avoiding $supplier)"
-  MINERALMAP_ADDR=$api "$work/bin/mineralmap" serve 2>"$out/serve.log" &
+  MINERALMAP_ADDR=$api MINERALMAP_API_TOKEN=bench "$work/bin/mineralmap" serve 2>"$out/serve.log" &
   serve_pid=$!
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://$api/readyz" 2>/dev/null && break; sleep 0.2; done
   base="http://$api/v1"
-  # The first request after a start reads the M-network from Neo4j: the cold figure.
+  # The first request after a start: the API warms every mineral's network in the background
+  # from its start (MINERALMAP_WARM_INTERVAL); a request that comes first joins that read.
   curl -fsS -o "$out/chokepoints-answer.json" -w '{"cold_s":%{time_total}}\n' \
     "$base/chokepoints?mineral=$mineral&consumer=$consumer" >"$out/cold.json"
+  # The first request after a commit: a one-record load of the mineral through the API, then
+  # the first request once the background warm has read the networks again; and, after a
+  # second commit, a request sent at once.
+  warmed() { grep -c '"networks warmed"' "$out/serve.log" || true; }
+  commit() {
+    curl -fsS -o /dev/null -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' -X POST "$base/graph" \
+      --data "{\"supplies\":[{\"from\":\"$supplier\",\"to\":\"$consumer\",\"mineral\":\"$mineral\",\"volume_t\":$1,\"year\":1990,\"source\":\"bench commit\"}]}"
+  }
+  before=$(warmed); t0=$(date +%s.%N); commit 1
+  for _ in $(seq 1 300); do [ "$(warmed)" -gt "$before" ] && break; sleep 0.1; done
+  t1=$(date +%s.%N)
+  after_warm=$(curl -fsS -o /dev/null -w '%{time_total}' "$base/chokepoints?mineral=$mineral&consumer=$consumer")
+  commit 2
+  at_once=$(curl -fsS -o /dev/null -w '%{time_total}' "$base/chokepoints?mineral=$mineral&consumer=$consumer")
+  python3 -c 'import json,sys; print(json.dumps({"warm_s": float(sys.argv[2])-float(sys.argv[1]), "after_warm_s": float(sys.argv[3]), "at_once_s": float(sys.argv[4])}))' \
+    "$t0" "$t1" "$after_warm" "$at_once" >"$out/commit.json"
   declare -A urls=(
     [paths]="$base/paths?mineral=$mineral&to=$consumer&avoid=$supplier"
     [chokepoints]="$base/chokepoints?mineral=$mineral&consumer=$consumer"

@@ -81,6 +81,7 @@ func (t inTx) run(ctx context.Context, cypher string, params map[string]any) ([]
 type loadJob struct {
 	cypher string
 	rows   []any
+	n      int // document rows in rows (a grouped statement's row holds several)
 }
 
 // writeDocument reads the document three times and writes it through st, batch rows per
@@ -143,7 +144,7 @@ func writeDocument(ctx context.Context, st statements, src document.Source, p *d
 				refs[id.(string)] = nodes[i].(int64)
 			}
 		}
-		done += int64(len(j.rows))
+		done += int64(j.n)
 		if progress != nil {
 			progress(done, p.Rows)
 		}
@@ -194,6 +195,9 @@ func writeDocument(ctx context.Context, st statements, src document.Source, p *d
 		w := relWriters[key]
 		a, b := row[w.ends[0]].(string), row[w.ends[1]].(string)
 		if !isNew(a) && !isNew(b) {
+			if w.grouped != "" {
+				return w.grouped, row
+			}
 			return w.upsert, row
 		}
 		m := 0
@@ -221,7 +225,7 @@ func batchDocument(ctx context.Context, src document.Source, want map[string]boo
 	var order []string
 	send := func(cypher string, rows []any) error {
 		select {
-		case jobs <- loadJob{cypher, rows}:
+		case jobs <- loadJob{cypher, groupRows(cypher, rows), len(rows)}:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()

@@ -139,3 +139,22 @@ func TestALaterNationalTotalStandsAndAChangeOverFivePercentIsReported(t *testing
 		t.Errorf("replaced totals %q", got)
 	}
 }
+
+// Customs statistics see only some forms of a mineral: a country whose exports in them exceed
+// what the records give it is a warning; the same excess in curated records is an error.
+func TestAnImbalanceOfCustomsFiguresIsAWarning(t *testing.T) {
+	doc := `{"countries":[{"id":"KR","name":"Korea","source":"s"}],"produces":[
+  {"country":"AU","mineral":"m","volume_t":100,"year":2024,"basis":"statistics","source":"s"}],
+"supplies":[
+  {"from":"AU","to":"JP","mineral":"m","form":"ore","volume_t":100,"year":2024,"basis":"trade","source":"customs"},
+  {"from":"JP","to":"KR","mineral":"m","volume_t":400,"year":2024,"basis":"trade","source":"customs"},
+  {"from":"KR","to":"CN","mineral":"m","volume_t":50,"year":2024,"basis":"trade","source":"customs"},
+  {"from":"KR","to":"CN","mineral":"m","form":"product","volume_t":900,"year":2024,"basis":"estimated","source":"s"}]}`
+	r := quality.Check(records(t, base, doc).Input("m"), nil, today)
+	if got := kinds(r, quality.Warning); !slices.Contains(got, "mass_balance JP") {
+		t.Errorf("JP's customs exports (400) beyond its inflow (100): a warning; warnings %v", got)
+	}
+	if got := kinds(r, quality.Error); !slices.Equal(got, []string{"mass_balance KR"}) {
+		t.Errorf("KR's curated 900 beyond its inflow (400) is an error, even beside customs records; errors %v", got)
+	}
+}

@@ -24,20 +24,23 @@ echo "run: loading fixtures/*.json"
 bin/mineralmap load fixtures/*.json
 
 # The world layer (national production statistics and customs trade, DATA.md), after the curated
-# layer: its national totals replace the curated ones of the same key and zero the curated XX
-# residuals (CONTRACT section 5). MINERALMAP_WORLD=off skips it; MINERALMAP_WORLD_YEARS (FROM-TO)
-# widens it (default: the latest ten years of the trade file).
+# layer. Where the curated layer has national totals (the published USGS figures of 2024 for its
+# minerals) they stand, with their XX residual, and the import's report lists where World Mining
+# Data differs; MINERALMAP_WORLD_TOTALS=replace lets World Mining Data replace them instead (and
+# zero the residuals: CONTRACT section 5, the total loaded last stands). MINERALMAP_WORLD=off
+# skips the layer; MINERALMAP_WORLD_YEARS (FROM-TO) widens it (default: the latest ten years).
 if [ "${MINERALMAP_WORLD:-on}" = off ]; then
   echo "run: MINERALMAP_WORLD=off: the world layer is not loaded; serving the curated layer"
 elif ! scripts/world.sh fetch; then
   echo "run: the world data could not be had (see above): serving the curated layer only, without the world layer"
 else
-  world_years=(--last 10)
-  [ -n "${MINERALMAP_WORLD_YEARS:-}" ] && world_years=(--years "$MINERALMAP_WORLD_YEARS")
+  world_args=(--last 10)
+  [ -n "${MINERALMAP_WORLD_YEARS:-}" ] && world_args=(--years "$MINERALMAP_WORLD_YEARS")
+  [ "${MINERALMAP_WORLD_TOTALS:-keep}" = replace ] || world_args+=(--keep-curated-totals)
   echo "run: loading the world layer (${MINERALMAP_WORLD_YEARS:-latest ten years}); its report: .data/world-report.json"
   world_start=$SECONDS
   set +e
-  bin/mineralmap import world "${world_years[@]}" --load --report .data/world-report.json 2>&1 | grep -v '^[0-9]\{6\} '
+  bin/mineralmap import world "${world_args[@]}" --load --report .data/world-report.json 2>&1 | grep -v '^[0-9]\{6\} '
   world_status=${PIPESTATUS[0]}
   set -e
   if [ "$world_status" -eq 0 ]; then

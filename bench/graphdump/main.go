@@ -18,7 +18,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/mineralmap/mineralmap"
 	"github.com/mineralmap/mineralmap/neo4j"
+	"github.com/mineralmap/mineralmap/supply"
 )
 
 func main() {
@@ -40,7 +42,16 @@ func main() {
 	var out any
 	switch os.Args[1] {
 	case "pick":
-		out, err = pick(ctx, d)
+		fs := flag.NewFlagSet("pick", flag.ExitOnError)
+		mineral := fs.String("mineral", "", "the mineral (default: the one with most SUPPLIES)")
+		consumer := fs.String("consumer", "", "the consumer (with -mineral and -supplier)")
+		supplier := fs.String("supplier", "", "the supplier to avoid (with -mineral and -consumer)")
+		_ = fs.Parse(os.Args[2:])
+		if *mineral != "" {
+			out, err = given(ctx, d, questions{Mineral: *mineral, Consumer: *consumer, Supplier: *supplier})
+		} else {
+			out, err = pick(ctx, d)
+		}
 	case "network":
 		fs := flag.NewFlagSet("network", flag.ExitOnError)
 		mineral := fs.String("mineral", "", "mineral id")
@@ -94,6 +105,36 @@ type questions struct {
 	Relations int64  `json:"relationships"`
 }
 
+// given counts the graph and the M-network (at its default year) for questions given.
+func given(ctx context.Context, d *neo4j.Store, q questions) (questions, error) {
+	m, err := defaultNetwork(ctx, d, q.Mineral)
+	if err != nil {
+		return q, err
+	}
+	q.Edges = int64(len(m.Edges))
+	recs, err := query(ctx, d, `CALL { MATCH (n) RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil, "n", "r")
+	if err != nil {
+		return q, err
+	}
+	q.Nodes, q.Relations = recs[0].Values[0].(int64), recs[0].Values[1].(int64)
+	return q, nil
+}
+
+// defaultNetwork is the M-network the API's answers use without year, basis or forms
+// (contract section 5), as of today.
+func defaultNetwork(ctx context.Context, d *neo4j.Store, mineral string) (*supply.Mineral, error) {
+	stored, err := d.Network(ctx, "", mineral)
+	if err != nil {
+		return nil, err
+	}
+	l, err := supply.NewLayers(stored, supply.NewSlots(1))
+	if err != nil {
+		return nil, err
+	}
+	m, _, err := l.At(mineralmap.Conditions{}.Normalized())
+	return m, err
+}
+
 func pick(ctx context.Context, d *neo4j.Store) (questions, error) {
 	var q questions
 	recs, err := query(ctx, d, `MATCH ()-[s:SUPPLIES]->() RETURN s.mineral AS m, count(*) AS n ORDER BY n DESC, m LIMIT 1`, nil, "m", "n")
@@ -134,32 +175,35 @@ type dump struct {
 func network(ctx context.Context, d *neo4j.Store, mineral, consumer string) (dump, error) {
 	out := dump{Mineral: mineral, Consumer: consumer, AsOf: time.Now().UTC().Format("2006-01-02"),
 		Nodes: map[string][2]any{}, Producers: []string{}, Restricts: []map[string]any{}}
-	recs, err := query(ctx, d, `MATCH (a)-[s:SUPPLIES]->(b) WHERE s.mineral = $m
-RETURN a.id AS a, b.id AS b, s.volume_t AS v, coalesce(a.country, a.id) AS ca, coalesce(b.country, b.id) AS cb, a:Country AS ia, b:Country AS ib`,
-		map[string]any{"m": mineral}, "a", "b", "v", "ca", "cb", "ia", "ib")
+	// The edges of the M-network the API answers on (section 5: the latest year, each
+	// record's latest year, no double counting), taken from the supply engine's selection so
+	// that networkx answers the same question; the max-flows are networkx's own.
+	m, err := defaultNetwork(ctx, d, mineral)
 	if err != nil {
 		return out, err
 	}
-	for _, r := range recs {
-		v := r.Values
-		out.Edges = append(out.Edges, [3]any{v[0], v[1], v[2]})
-		out.Nodes[v[0].(string)] = [2]any{v[3], v[5]}
-		out.Nodes[v[1].(string)] = [2]any{v[4], v[6]}
+	for _, e := range m.Edges {
+		a, b := m.Nodes[e.From], m.Nodes[e.To]
+		out.Edges = append(out.Edges, [3]any{a.ID, b.ID, e.Capacity})
+		out.Nodes[a.ID] = [2]any{a.Country, a.IsCountry}
+		out.Nodes[b.ID] = [2]any{b.Country, b.IsCountry}
 	}
-	recs, err = query(ctx, d, `MATCH (f)-[:PRODUCES]->(:Mineral {id: $m}) RETURN f.id AS f`, map[string]any{"m": mineral}, "f")
-	if err != nil {
-		return out, err
+	for _, p := range m.Producers {
+		out.Producers = append(out.Producers, m.Nodes[p].ID)
 	}
-	for _, r := range recs {
-		out.Producers = append(out.Producers, r.Values[0].(string))
-	}
-	recs, err = query(ctx, d, `MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $m})
-RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS from, r.until AS until`, map[string]any{"m": mineral})
-	if err != nil {
-		return out, err
-	}
-	for _, r := range recs {
-		out.Restricts = append(out.Restricts, r.row) // dates come as YYYY-MM-DD
+	// The restrictions in force today, as of-today records (suspensions and forms applied here:
+	// the reference knows only from, until, measure and targets).
+	today := mineralmap.Today()
+	for _, r := range m.Restrictions {
+		if !r.InForce(today) || len(r.Forms) > 0 {
+			continue
+		}
+		targets := r.Targets
+		if targets == nil {
+			targets = []string{}
+		}
+		out.Restricts = append(out.Restricts, map[string]any{"country": r.Country, "measure": r.Measure, "targets": targets,
+			"from": today.Format("2006-01-02"), "until": nil})
 	}
 	return out, nil
 }

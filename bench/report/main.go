@@ -88,7 +88,12 @@ func table(b *strings.Builder, dir, size string) {
 	rss, cold, nx := load(filepath.Join(dir, "serve-rss.json")), load(filepath.Join(dir, "cold.json")), load(filepath.Join(dir, "networkx.json"))
 	n, _ := strconv.Atoi(size)
 	rows := synth.num("nodes") + synth.num("edges")
-	fmt.Fprintf(b, "### %s edges\n\n", human(n))
+	if size == "world" {
+		fmt.Fprintf(b, "### The world layer, every year\n\n")
+		fmt.Fprintf(b, "`mineralmap import world` of the cached world data (World Mining Data 2018–2024, BACI 1995–2024; `scripts/world.sh fetch`), with no curated layer: one document, one transaction.\n\n")
+	} else {
+		fmt.Fprintf(b, "### %s edges\n\n", human(n))
+	}
 	fmt.Fprintf(b, "Graph: %.0f nodes and %.0f relationships stored (document: %.0f rows, %.0f MB). The questions: %s to **%s** (its M-network: %.0f SUPPLIES edges), avoiding / supplier **%s**.\n\n",
 		pick.num("nodes"), pick.num("relationships"), rows, synth.num("bytes")/1e6, pick.str("mineral"), pick.str("consumer"), pick.num("mineral_edges"), pick.str("supplier"))
 	fmt.Fprintf(b, "| measure | value |\n|---|---|\n")
@@ -101,6 +106,16 @@ func table(b *strings.Builder, dir, size string) {
 	}
 	fmt.Fprintf(b, "| naive loader (same Cypher, one row per transaction) | **%.0f rows/s** (%s) |\n", naive.num("rows_per_s"), naiveNote)
 	fmt.Fprintf(b, "| load ÷ naive | **%s** |\n", times(loadRate/naive.num("rows_per_s")))
+	if bulk := load(filepath.Join(dir, "bulk.json")); bulk.num("import_s") > 0 {
+		bp := load(filepath.Join(dir, "bulk-pick.json"))
+		same := "the same node and relationship counts as the online load"
+		if bp.num("nodes") != pick.num("nodes") || bp.num("relationships") != pick.num("relationships") {
+			same = fmt.Sprintf("**not** the online load's counts: %.0f nodes, %.0f relationships", bp.num("nodes"), bp.num("relationships"))
+		}
+		total := bulk.num("csv_s") + bulk.num("import_s")
+		fmt.Fprintf(b, "| offline bulk path, empty database: `mineralmap bulk-csv` + `neo4j-admin database import full` (JVM start included) | %.1f s + %.1f s = %.1f s, **%.0f rows/s** (the importer alone %.0f rows/s); %s |\n",
+			bulk.num("csv_s"), bulk.num("import_s"), total, rows/total, rows/bulk.num("import_s"), same)
+	}
 	fmt.Fprintf(b, "| API resident memory, peak (VmHWM) over all the queries below | **%.0f MiB** (VmRSS at the end %.0f MiB) |\n\n", rss.num("VmHWM")/1024, rss.num("VmRSS")/1024)
 
 	fmt.Fprintf(b, "| endpoint | clients | offered (req/s) | answered (req/s) | first request | p50 | p99 | max | errors |\n|---|---|---|---|---|---|---|---|---|\n")
@@ -118,7 +133,11 @@ func table(b *strings.Builder, dir, size string) {
 		agree = "**no**: " + nx.str("disagreement")
 	}
 	fmt.Fprintf(b, "\n| chokepoints of %s for %s | time | flows run |\n|---|---|---|\n", pick.str("mineral"), pick.str("consumer"))
-	fmt.Fprintf(b, "| mineralmap, first request after start (reads the M-network) | %s | |\n", ms(coldMS))
+	fmt.Fprintf(b, "| mineralmap, first request after start (the networks warm in the background from the start) | %s | |\n", ms(coldMS))
+	if c := load(filepath.Join(dir, "commit.json")); c.num("warm_s") > 0 {
+		fmt.Fprintf(b, "| mineralmap, first request after a commit, once the background warm is done (%.1f s after the commit) | %s | |\n", c.num("warm_s"), ms(c.num("after_warm_s")*1000))
+		fmt.Fprintf(b, "| mineralmap, a request sent at once after a commit (joins or starts the read) | %s | |\n", ms(c.num("at_once_s")*1000))
+	}
 	fmt.Fprintf(b, "| mineralmap, p50 with 1 client (network cached) | %s | |\n", ms(cp.num("p50_ms")))
 	timedOut := ""
 	if nx["timed_out"] == true {

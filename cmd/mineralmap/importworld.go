@@ -22,7 +22,7 @@ import (
 // progress bar). The import's report goes to standard error, and as JSON to --report.
 func importWorld(ctx context.Context, cfg config, args []string) error {
 	if len(args) == 0 || args[0] != "world" {
-		return errors.New("usage: mineralmap import world [--years FROM-TO | --last N] [--minerals a,b] [--dir DIR] [--out FILE | --load] [--report FILE]")
+		return errors.New("usage: mineralmap import world [--years FROM-TO | --last N] [--minerals a,b] [--dir DIR] [--out FILE | --load] [--report FILE] [--keep-curated-totals]")
 	}
 	fs := flag.NewFlagSet("import world", flag.ContinueOnError)
 	years := fs.String("years", "", "years FROM-TO or one year (default: every year of the files)")
@@ -32,6 +32,7 @@ func importWorld(ctx context.Context, cfg config, args []string) error {
 	out := fs.String("out", "", "write the document to this file (default: standard output)")
 	loadIt := fs.Bool("load", false, "load the document into Neo4j instead of writing it")
 	reportFile := fs.String("report", "", "also write the import's report as JSON to this file")
+	keep := fs.Bool("keep-curated-totals", false, "write no national total for a mineral, stage and year the curated layer has national totals for (they stand, with its XX residual); the report lists where World Mining Data differs by more than 5%")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -65,6 +66,11 @@ func importWorld(ctx context.Context, cfg config, args []string) error {
 	}
 	if opt.CuratedCountries, opt.CuratedMinerals, err = fixtures.Curated(); err != nil {
 		return err
+	}
+	if *keep {
+		if opt.Keep, err = fixtures.CuratedTotals(); err != nil {
+			return err
+		}
 	}
 	var w io.Writer = os.Stdout
 	target := "standard output"
@@ -154,6 +160,16 @@ func writeReport(w io.Writer, r *world.Report) {
 			reason = reason[:87] + "..."
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.0f\t%.0f\t%s\n", c.HS, c.Mineral, c.Form, factor, c.Status, c.Used, c.LeftOut, c.Screened, c.ProductT, c.ContainedT, reason)
+	}
+	if len(r.Kept) > 0 {
+		fmt.Fprintln(tw, "kept national totals (curated)\tyear\tkept total\tWMD world\tcountries where WMD differs by more than 5% (kept → WMD)")
+		for _, k := range r.Kept {
+			var d []string
+			for _, x := range k.Diffs {
+				d = append(d, fmt.Sprintf("%s %.0f → %.0f", x.Country, x.KeptT, x.WMDT))
+			}
+			fmt.Fprintf(tw, "%s %s\t%d\t%.0f\t%.0f\t%s (and %d countries in XX)\n", k.Mineral, k.Stage, k.Year, k.KeptT, k.WMDT, strings.Join(d, "; "), k.Others)
+		}
 	}
 	tw.Flush()
 }
