@@ -11,6 +11,8 @@ import (
 
 	"github.com/mineralmap/mineralmap"
 	mmhttp "github.com/mineralmap/mineralmap/http"
+	"github.com/mineralmap/mineralmap/world"
+	"github.com/mineralmap/mineralmap/world/worldtest"
 )
 
 // The stylesheet gives every label a colour and a caption, and every relationship type a caption,
@@ -83,6 +85,8 @@ var (
 // The guide walks through the fixtures; every query on every slide runs on them and answers.
 func TestGuideQueriesRunOnFixtures(t *testing.T) {
 	store := mustStore(t)
+	// The embargo slide reads the world layer's rare-earth customs records, as make run loads them.
+	worldtest.Load(t, store, world.Options{From: 2005, To: 2024, Minerals: map[string]bool{"rare-earths": true}})
 	api := mustServe(t, store, nil, "")
 	resp, body := get(t, api+mmhttp.GuidePath)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
@@ -95,7 +99,7 @@ func TestGuideQueriesRunOnFixtures(t *testing.T) {
 		titles = append(titles, html.UnescapeString(titleRe.FindStringSubmatch(s)[1]))
 	}
 	want := []string{"mineralmap", "Rare earths to Japan", "China's refining share", "Paths that avoid China",
-		"Restrictions", "Who finances the alternatives", "From the API"}
+		"Restrictions", "Who finances the alternatives", "Japan after the 2010 embargo", "From the API"}
 	if !slices.Equal(titles, want) {
 		t.Fatalf("slides %q; want %q", titles, want)
 	}
@@ -141,6 +145,17 @@ func TestGuideQueriesRunOnFixtures(t *testing.T) {
 	if share[0]["country"] != "CN" || share[0]["share_pct"] != 92.0 {
 		t.Errorf("rare-earth refining shares %v; want China first at 92.0%% (IEA)", share)
 	}
+	// Japan's rare-earth imports from China, in customs data: down after the 2010 embargo.
+	embargo := rowsOf("AS from_china_pct")
+	if len(embargo) != 3 {
+		t.Fatalf("embargo slide: %v; want 2009, 2012 and 2024", embargo)
+	}
+	pct := func(i int) float64 { v, _ := embargo[i]["from_china_pct"].(float64); return v }
+	if pct(0) < 75 || pct(1) > pct(0)-15 || pct(2) > pct(0) {
+		t.Errorf("Japan's rare-earth imports from China: %.1f%% (2009), %.1f%% (2012), %.1f%% (2024); want a fall after 2010", pct(0), pct(1), pct(2))
+	}
+	t.Logf("Japan's rare-earth imports from China (customs, t REO): %v", embargo)
+
 	var chinaFree []string
 	for _, r := range rowsOf("AS bottleneck_t") {
 		var names []string

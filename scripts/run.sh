@@ -43,6 +43,11 @@ else
   bin/mineralmap import world "${world_args[@]}" --load --report .data/world-report.json 2>&1 | grep -v '^[0-9]\{6\} '
   world_status=${PIPESTATUS[0]}
   set -e
+  if [ "$world_status" -eq 0 ] && [ -z "${MINERALMAP_WORLD_YEARS:-}" ]; then
+    # Rare earths from 2005 too, for the years around China's 2010 embargo on Japan (the guide's
+    # slide "Japan after the 2010 embargo").
+    bin/mineralmap import world --years 2005-2014 --minerals rare-earths --keep-curated-totals --load 2>&1 | grep -E 'rows/s|written' | tail -n 2 || world_status=1
+  fi
   if [ "$world_status" -eq 0 ]; then
     echo "run: world layer loaded in $((SECONDS - world_start)) s (the HS codes and factors: .data/world-report.json)"
   else

@@ -14,30 +14,14 @@ import (
 	"github.com/mineralmap/mineralmap/fixtures"
 	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
 	"github.com/mineralmap/mineralmap/world"
+	"github.com/mineralmap/mineralmap/world/worldtest"
 )
-
-// realDir is the cached world data (scripts/world.sh fetch); without it the tests on the real
-// files skip, except under CI=true, where install.sh must have fetched it.
-func realDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MINERALMAP_WORLD_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", ".data", "world")
-	}
-	if _, err := os.Stat(filepath.Join(dir, world.BACIFile)); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the world data is not cached in %s (scripts/world.sh fetch) and CI=true forbids skipping", dir)
-		}
-		t.Skipf("the world data is not cached in %s: run scripts/world.sh fetch", dir)
-	}
-	return dir
-}
 
 // The real files, imported, loaded into Neo4j and asked what DATA.md and the published record
 // say: national shares from World Mining Data, Japan's rare-earth imports from customs data,
 // and the fall of Japan's dependence on China after the 2010 embargo.
 func TestTheRealWorldFilesAnswerAsThePublishedRecord(t *testing.T) {
-	dir := realDir(t)
+	dir := worldtest.Dir(t)
 	ctx := context.Background()
 	tables, err := world.DefaultTables()
 	if err != nil {
