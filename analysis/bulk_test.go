@@ -92,7 +92,8 @@ func same(t *testing.T, what string, answer func(*analysis.Analyses) (any, error
 	}
 }
 
-// snapshot lists every node and relationship of a database as sorted text (the load lock left out).
+// snapshot lists every node and relationship of a database as sorted text (the load lock and
+// the schema marker left out).
 func snapshot(t *testing.T, cfg neo4j.Config) []string {
 	t.Helper()
 	d, err := driver.NewDriverWithContext(cfg.URI, driver.NoAuth())
@@ -102,7 +103,7 @@ func snapshot(t *testing.T, cfg neo4j.Config) []string {
 	defer d.Close(ctx)
 	var out []string
 	for _, q := range []string{
-		`MATCH (n) WHERE NOT n:MineralmapLoadLock RETURN labels(n) AS a, n.id AS b, '' AS c, properties(n) AS p`,
+		`MATCH (n) WHERE NOT n:MineralmapLoadLock AND NOT n:MineralmapSchema RETURN labels(n) AS a, n.id AS b, '' AS c, properties(n) AS p`,
 		`MATCH (x)-[r]->(y) RETURN type(r) AS a, x.id AS b, y.id AS c, properties(r) AS p`,
 	} {
 		res, err := driver.ExecuteQuery(ctx, d, q, nil, driver.EagerResultTransformer)

@@ -72,7 +72,11 @@ def main():
     g = nx.DiGraph()
     for a, b, v in d["edges"]:
         if a != b and v > 0 and not blocked(a, b):
-            g.add_edge(a, b, capacity=round(v * SCALE))
+            # Parallel edges (two forms between the same pair, as in the world layer) add up.
+            if g.has_edge(a, b):
+                g[a][b]["capacity"] += round(v * SCALE)
+            else:
+                g.add_edge(a, b, capacity=round(v * SCALE))
     for s in sources:
         if s != consumer and s in g:
             g.add_edge(SUPER, s)  # no capacity attribute: infinite

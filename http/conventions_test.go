@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,5 +227,24 @@ func TestABodyOfAnotherMediaTypeIs415(t *testing.T) {
 		if tc.want == 415 && !strings.Contains(string(raw), `"unsupported_media_type"`) {
 			t.Errorf("POST %s as %q: %s", tc.path, tc.contentType, raw)
 		}
+	}
+}
+
+// After a start /readyz says 503 until the networks are read (Config.Warming), then 200.
+func TestReadyWaitsForTheFirstWarm(t *testing.T) {
+	var warming atomic.Bool
+	warming.Store(true)
+	srv := mockServer(t, &mock.Store{PingFn: func(context.Context) error { return nil }}, mmhttp.Config{Warming: warming.Load})
+	for _, want := range []int{http.StatusServiceUnavailable, http.StatusOK} {
+		resp, err := http.Get(srv.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == 503 && !strings.Contains(string(body), "reading the networks")) {
+			t.Errorf("readyz while warming=%v: %d %s; want %d", warming.Load(), resp.StatusCode, body, want)
+		}
+		warming.Store(false)
 	}
 }

@@ -57,6 +57,10 @@ type Config struct {
 	QueueTimeout  time.Duration
 	PublicURL     string // this API as browsers reach it, for the stylesheet and guide links
 	PoolSize      int    // the store's connection pool, exported as a metric
+	// Warming, when set, says whether the API is still reading the networks after its start
+	// (the first background warm): /readyz answers 503 until it is done, so that a load
+	// balancer sends no request that would wait for a read.
+	Warming func() bool
 }
 
 // Server is the API.
@@ -211,6 +215,10 @@ func (s *Server) readyz(c *gin.Context) {
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		writeError(c, &mineralmap.Error{Kind: mineralmap.KindUnavailable, Message: "Neo4j is not reachable", Err: err})
+		return
+	}
+	if s.cfg.Warming != nil && s.cfg.Warming() {
+		writeError(c, &mineralmap.Error{Kind: mineralmap.KindUnavailable, Message: "reading the networks after the start (the first background warm); ready in a few seconds"})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -131,12 +131,29 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	}
 	// SUPPLIES stored before contract section 5 have no form: a load keys on it now, so it
 	// is written once with the contract's default (from the supplying node), in batches.
+	// The form migration scans every SUPPLIES edge, so it runs once per database: a marker
+	// node says it ran (a bulk import makes a database without one, and runs it at its first
+	// start). Cold, on the world layer's half a million edges, it took seconds at every start.
+	migrated := false
+	if r, err := sess.Run(ctx, `MATCH (m:MineralmapSchema {id: 'schema'}) RETURN coalesce(m.forms_migrated, false) AS done`, nil); err == nil {
+		if rec, err := r.Single(ctx); err == nil {
+			migrated, _ = rec.Values[0].(bool)
+		}
+	}
+	forms := migrateForms
+	if migrated {
+		forms = ""
+	}
 	for _, m := range []struct{ cypher, what string }{
-		{migrateForms, "give stored SUPPLIES their form"},
+		{forms, "give stored SUPPLIES their form"},
+		{markMigrated, "mark the migration done"},
 		{emptyListsCountry, "give imported countries their empty lists"},
 		{emptyListsAgreement, "give imported agreements their empty lists"},
 		{emptyListsRestricts, "give imported restrictions their empty lists"},
 	} {
+		if m.cypher == "" {
+			continue
+		}
 		r, err := sess.Run(ctx, m.cypher, nil)
 		if err == nil {
 			_, err = r.Consume(ctx)
@@ -147,6 +164,9 @@ func (s *Store) EnsureSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// markMigrated records that the stored SUPPLIES have their forms (migrateForms ran).
+const markMigrated = `MERGE (m:MineralmapSchema {id: 'schema'}) SET m.forms_migrated = true`
 
 // The empty lists of a bulk import: neo4j-admin's CSV files cannot hold an empty list, so the
 // bulk path (WriteBulkCSV) names the properties that are empty lists in mineralmap_empty_lists,

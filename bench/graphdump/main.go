@@ -112,7 +112,7 @@ func given(ctx context.Context, d *neo4j.Store, q questions) (questions, error) 
 		return q, err
 	}
 	q.Edges = int64(len(m.Edges))
-	recs, err := query(ctx, d, `CALL { MATCH (n) RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil, "n", "r")
+	recs, err := query(ctx, d, `CALL { MATCH (n) WHERE n:Country OR n:Mineral OR n:Facility OR n:Agreement RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil, "n", "r")
 	if err != nil {
 		return q, err
 	}
@@ -154,7 +154,7 @@ RETURN c.id AS c, count(*) AS n ORDER BY n DESC, c LIMIT 1`, map[string]any{"m":
 		return q, fmt.Errorf("no consumer of %s: %v", q.Mineral, err)
 	}
 	q.Consumer = recs[0].Values[0].(string)
-	recs, err = query(ctx, d, `CALL { MATCH (n) RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil, "n", "r")
+	recs, err = query(ctx, d, `CALL { MATCH (n) WHERE n:Country OR n:Mineral OR n:Facility OR n:Agreement RETURN count(n) AS n } CALL { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n, r`, nil, "n", "r")
 	if err != nil {
 		return q, err
 	}

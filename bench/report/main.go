@@ -133,7 +133,7 @@ func table(b *strings.Builder, dir, size string) {
 		agree = "**no**: " + nx.str("disagreement")
 	}
 	fmt.Fprintf(b, "\n| chokepoints of %s for %s | time | flows run |\n|---|---|---|\n", pick.str("mineral"), pick.str("consumer"))
-	fmt.Fprintf(b, "| mineralmap, first request after start (the networks warm in the background from the start) | %s | |\n", ms(coldMS))
+	fmt.Fprintf(b, "| mineralmap, first request after start (ready %.1f s after the start, once every network is read in the background) | %s | |\n", cold.num("ready_s"), ms(coldMS))
 	if c := load(filepath.Join(dir, "commit.json")); c.num("warm_s") > 0 {
 		fmt.Fprintf(b, "| mineralmap, first request after a commit, once the background warm is done (%.1f s after the commit) | %s | |\n", c.num("warm_s"), ms(c.num("after_warm_s")*1000))
 		fmt.Fprintf(b, "| mineralmap, a request sent at once after a commit (joins or starts the read) | %s | |\n", ms(c.num("at_once_s")*1000))

@@ -24,6 +24,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -130,8 +131,10 @@ func serve(ctx context.Context, cfg config) error {
 		}
 	}()
 	analyses := analysis.New(store, analysis.Options{BrowserURL: cfg.BrowserURL})
+	var warming atomic.Bool
 	if cfg.WarmInterval > 0 {
-		go warm(ctx, analyses, cfg.WarmInterval)
+		warming.Store(true)
+		go warm(ctx, analyses, cfg.WarmInterval, func() { warming.Store(false) })
 	}
 	api := mmhttp.New(store, analyses, mmhttp.Config{
 		APIToken:      cfg.APIToken,
@@ -141,6 +144,7 @@ func serve(ctx context.Context, cfg config) error {
 		QueueTimeout:  cfg.QueueTimeout,
 		PublicURL:     cfg.PublicURL,
 		PoolSize:      store.Config().MaxPoolSize,
+		Warming:       warming.Load,
 	})
 	store.SetObserver(api.Observer())
 	srv := &http.Server{
@@ -168,8 +172,12 @@ func serve(ctx context.Context, cfg config) error {
 // warm keeps the networks read: at start, and whenever the database changed (a load through
 // this API, another replica or the command line), it reads every mineral's network in the
 // background, so that the first request after a start or a commit finds it ready.
-func warm(ctx context.Context, a *analysis.Analyses, every time.Duration) {
+// Until the first warm has read every network (or found none), /readyz says 503: done is
+// called then. A warm that fails (Neo4j down) is tried again; after warmReadyWithin the API
+// is ready anyway, and requests read what they need.
+func warm(ctx context.Context, a *analysis.Analyses, every time.Duration, done func()) {
 	var last mineralmap.Version
+	started := time.Now()
 	for {
 		start := time.Now()
 		v, n, err := a.Warm(ctx, last)
@@ -179,6 +187,9 @@ func warm(ctx context.Context, a *analysis.Analyses, every time.Duration) {
 		case n > 0:
 			slog.Info("networks warmed", "minerals", n, "seconds", time.Since(start).Seconds())
 		}
+		if err == nil || time.Since(started) > warmReadyWithin {
+			done()
+		}
 		last = v
 		select {
 		case <-ctx.Done():
@@ -187,6 +198,9 @@ func warm(ctx context.Context, a *analysis.Analyses, every time.Duration) {
 		}
 	}
 }
+
+// warmReadyWithin bounds how long /readyz waits for the first warm.
+const warmReadyWithin = 2 * time.Minute
 
 func load(ctx context.Context, cfg config, files []string, validateOnly bool) error {
 	if len(files) == 0 {

@@ -4,6 +4,7 @@ package worldtest
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"os"
 	"path/filepath"
@@ -65,4 +66,60 @@ func Load(tb testing.TB, s *neo4j.Store, opt world.Options) *world.Report {
 		tb.Fatal(err)
 	}
 	return rep
+}
+
+// Small writes a small baci.db and world_mining_data.db laid out as the wheel's are, with
+// the gotchas of DATA.md: Namibia without an alpha-2, 490 for Taiwan, an aggregate (697), a row
+// without a quantity, a flow below a unit-value screen, a code without a factor.
+func Small(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	exec := func(db *sql.DB, stmts ...string) {
+		for _, s := range stmts {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+		}
+	}
+	baci, err := sql.Open("sqlite", filepath.Join(dir, world.BACIFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer baci.Close()
+	exec(baci,
+		`CREATE TABLE baci_trade (t TEXT, i TEXT, j TEXT, k INTEGER, v TEXT, q TEXT)`,
+		`CREATE TABLE country_codes_V202401b (country_code TEXT, country_name TEXT, country_iso2 TEXT, country_iso3 TEXT)`,
+		`CREATE TABLE product_codes_HS92_V202401b (code TEXT, description TEXT)`,
+		`INSERT INTO country_codes_V202401b VALUES ('152','Chile','CL','CHL'),('156','China','CN','CHN'),('392','Japan','JP','JPN'),
+			('516','Namibia','','NAM'),('490','Other Asia, nes','','S19'),('697','Europe EFTA, nes','','R20'),('36','Australia','AU','AUS'),
+			('458','Malaysia','MY','MYS'),('842','USA','US','USA'),('410','Rep. of Korea','KR','KOR')`,
+		`INSERT INTO product_codes_HS92_V202401b VALUES ('283691','Lithium carbonates'),('284690','Rare-earth compounds n.e.s.')`,
+		`INSERT INTO baci_trade VALUES
+			('2024','152','156',283691,'10000','1000'),
+			('2024','152','156',282520,'1500','100'),
+			('2024','516','392',283691,'100','10'),
+			('2024','490','392',283691,'1000','100'),
+			('2024','697','392',283691,'1000','100'),
+			('2024','36','458',280530,'5200','1000'),
+			('2024','156','392',280530,'500','10'),
+			('2024','156','842',280530,'10','10'),
+			('2024','156','392',284690,'900','50'),
+			('2024','392','410',283691,'50',NULL),
+			('2024','392','410',260111,'50','5000'),
+			('2023','152','156',283691,'5000','500'),
+			('2021','152','156',283691,'5000','400')`)
+	wmd, err := sql.Open("sqlite", filepath.Join(dir, world.WMDFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wmd.Close()
+	for _, table := range []string{"Lithium (Li2O)", "Rare Earths (REO)", "Aluminium"} {
+		exec(wmd, `CREATE TABLE "`+table+`" (Country TEXT, Country_Code TEXT, Country_ISO TEXT, "2023" REAL, "2024" REAL, unit TEXT, data_source TEXT)`)
+	}
+	exec(wmd,
+		`INSERT INTO "Lithium (Li2O)" VALUES ('Chile','152','CHL',50,100,'metr. t','r'),('Australia','36','AUS',NULL,200,'metr. t','e'),
+			('Total','DELETE','DELETE',50,400,'metr. t','nan')`,
+		`INSERT INTO "Rare Earths (REO)" VALUES ('China','156','CHN',200,270,'metr. t','r'),('Total','DELETE','DELETE',200,270,'metr. t','nan')`,
+		`INSERT INTO "Aluminium" VALUES ('China','156','CHN',40,41,'metr. t','r'),('Kosovo','','XKX',1,1,'metr. t','r'),('Total','DELETE','DELETE',41,42,'metr. t','nan')`)
+	return dir
 }
