@@ -30,7 +30,7 @@ bin/mineralmap load fixtures/*.json
 # zero the residuals: CONTRACT section 5, the total loaded last stands). MINERALMAP_WORLD=off
 # skips the layer; MINERALMAP_WORLD_YEARS (FROM-TO) widens it (default: the latest ten years).
 if [ "${MINERALMAP_WORLD:-on}" = off ]; then
-  echo "run: MINERALMAP_WORLD=off: the world layer is not loaded; serving the curated layer"
+  echo "run: MINERALMAP_WORLD=off: the world layer is not loaded (one loaded before stays in the database until DELETE /v1/graph)"
 elif ! scripts/world.sh fetch; then
   echo "run: the world data could not be had (see above): serving the curated layer only, without the world layer"
 else
