@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,11 +138,7 @@ func WriteBulkCSV(ctx context.Context, dir string, docs []document.Source, progr
 	}
 	// Nodes, then the links the online load derives from them.
 	for _, label := range mineralmap.NodeLabels {
-		ids := make([]string, 0, len(nodes[label]))
-		for id := range nodes[label] {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
+		ids := slices.Sorted(maps.Keys(nodes[label]))
 		cols := bulkColumns[label]
 		f, err := open("nodes-"+label, header(fmt.Sprintf("id:ID(%s)", label), cols))
 		if err != nil {
@@ -155,7 +152,7 @@ func WriteBulkCSV(ctx context.Context, dir string, docs []document.Source, progr
 			tick()
 		}
 	}
-	for _, id := range sortedIDs(nodes[mineralmap.LabelFacility]) {
+	for _, id := range slices.Sorted(maps.Keys(nodes[mineralmap.LabelFacility])) {
 		f, err := open("rels-LOCATED_IN", ":START_ID(Facility),:END_ID(Country)")
 		if err != nil {
 			return res, err
@@ -165,7 +162,7 @@ func WriteBulkCSV(ctx context.Context, dir string, docs []document.Source, progr
 		}
 		res.Relationships++
 	}
-	for _, id := range sortedIDs(nodes[mineralmap.LabelAgreement]) {
+	for _, id := range slices.Sorted(maps.Keys(nodes[mineralmap.LabelAgreement])) {
 		parties, _ := nodes[mineralmap.LabelAgreement][id].props["parties"].([]string)
 		seen := map[string]bool{}
 		for _, c := range parties {
@@ -252,12 +249,7 @@ func WriteBulkCSV(ctx context.Context, dir string, docs []document.Source, progr
 			return res, err
 		}
 	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		f := files[n]
 		f.w.Flush()
 		if err := f.w.Error(); err != nil {
@@ -374,12 +366,3 @@ func with(props map[string]any, kv ...any) map[string]any {
 
 // bulkNode is a node's properties, merged over the documents in order.
 type bulkNode struct{ props map[string]any }
-
-func sortedIDs[V any](m map[string]V) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}

@@ -2,12 +2,14 @@ package world
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -163,7 +165,7 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 	for id := range opt.CuratedCountries {
 		ids[id] = true
 	}
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		entry := map[string]any{"id": id}
 		curated, isCurated := opt.CuratedCountries[id]
 		if isCurated {
@@ -230,7 +232,7 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 		return nil, err
 	}
 	rep.Rows = out.rows
-	for _, id := range sortedKeys(stats) {
+	for _, id := range slices.Sorted(maps.Keys(stats)) {
 		rep.Minerals = append(rep.Minerals, *stats[id])
 	}
 	return rep, nil
@@ -420,11 +422,11 @@ func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMa
 // in XX.
 func compareKept(m MineralRow, y int, kept, wmd map[string]float64, world float64) KeptTotal {
 	k := KeptTotal{Mineral: m.Mineral, Stage: m.Stage, Year: y, WMDT: round(world)}
-	for _, c := range sortedKeys(kept) {
+	for _, c := range slices.Sorted(maps.Keys(kept)) {
 		k.KeptT += kept[c]
 	}
 	k.KeptT = round(k.KeptT)
-	for _, c := range sortedKeys(kept) {
+	for _, c := range slices.Sorted(maps.Keys(kept)) {
 		a, b := kept[c], wmd[c]
 		if c == otherCountries || math.Abs(a-b) <= 0.05*math.Max(a, b) {
 			continue
@@ -452,7 +454,7 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 	rep *Report, stats map[string]*MineralStat, emit func(map[string]any) error) error {
 	codes := map[int]*CodeStat{}
 	var in []string
-	for _, hs := range sortedKeys(t.Factors) {
+	for _, hs := range slices.Sorted(maps.Keys(t.Factors)) {
 		g := t.Factors[hs][len(t.Factors[hs])-1] // the general row
 		cs := &CodeStat{HS: hs, Mineral: g.Mineral, Form: g.Form, Factor: g.Factor, Status: g.Status}
 		if g.Factor == 0 {
@@ -468,7 +470,7 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 		}
 	}
 	defer func() {
-		for _, hs := range sortedKeys(codes) {
+		for _, hs := range slices.Sorted(maps.Keys(codes)) {
 			if opt.Minerals == nil || codes[hs].Used+codes[hs].LeftOut+codes[hs].Screened > 0 {
 				rep.Codes = append(rep.Codes, *codes[hs])
 			}
@@ -498,7 +500,7 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 			keys = append(keys, k)
 		}
 		slices.SortFunc(keys, func(a, b flowKey) int {
-			return strings.Compare(a.from+"\x00"+a.to+"\x00"+a.mineral+"\x00"+a.form, b.from+"\x00"+b.to+"\x00"+b.mineral+"\x00"+b.form)
+			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.mineral, b.mineral), cmp.Compare(a.form, b.form))
 		})
 		for _, k := range keys {
 			f := flows[k]
@@ -507,7 +509,7 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 				continue
 			}
 			parts := make([]string, 0, len(f.codes))
-			for _, hs := range sortedKeys(f.codes) {
+			for _, hs := range slices.Sorted(maps.Keys(f.codes)) {
 				parts = append(parts, fmt.Sprintf("%d ×%g", hs, f.codes[hs]))
 			}
 			if err := emit(map[string]any{"from": k.from, "to": k.to, "mineral": k.mineral, "form": k.form, "volume_t": v, "year": year,
@@ -704,13 +706,4 @@ func union(existing any, add []string) []string {
 		}
 	}
 	return out
-}
-
-func sortedKeys[K int | string, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

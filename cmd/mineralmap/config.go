@@ -37,6 +37,8 @@ type config struct {
 	// WarmInterval: how often the API asks whether the database changed, to read the networks
 	// again in the background (0: never; the first request after a change reads them).
 	WarmInterval time.Duration `env:"MINERALMAP_WARM_INTERVAL" envDefault:"2s"`
+	// WorldDir holds the world data's SQLite files (scripts/world.sh fetch).
+	WorldDir string `env:"MINERALMAP_WORLD_DIR" envDefault:".data/world"`
 
 	HTTPReadTimeout  time.Duration `env:"MINERALMAP_HTTP_READ_TIMEOUT" envDefault:"2m"`
 	HTTPWriteTimeout time.Duration `env:"MINERALMAP_HTTP_WRITE_TIMEOUT" envDefault:"15m"`

@@ -28,7 +28,7 @@ func importWorld(ctx context.Context, cfg config, args []string) error {
 	years := fs.String("years", "", "years FROM-TO or one year (default: every year of the files)")
 	last := fs.Int("last", 0, "the latest N years of the trade file (instead of --years)")
 	minerals := fs.String("minerals", "", "comma list of mineral ids (default: every mineral of fixtures/world/minerals.csv)")
-	dir := fs.String("dir", envOr("MINERALMAP_WORLD_DIR", ".data/world"), "directory of baci.db and world_mining_data.db (scripts/world.sh fetch)")
+	dir := fs.String("dir", cfg.WorldDir, "directory of baci.db and world_mining_data.db (scripts/world.sh fetch)")
 	out := fs.String("out", "", "write the document to this file (default: standard output)")
 	loadIt := fs.Bool("load", false, "load the document into Neo4j instead of writing it")
 	reportFile := fs.String("report", "", "also write the import's report as JSON to this file")
@@ -126,13 +126,6 @@ func parseYears(s string) (int, int, error) {
 		return 0, 0, fmt.Errorf("--years %q: a year or FROM-TO, 1800–2200", s)
 	}
 	return from, to, nil
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 // writeReport prints the import's report as tables: rows per section, minerals, HS codes used
