@@ -118,6 +118,16 @@ type Financing struct {
 	Meta
 }
 
+// Demand is an entry of "demands" (contract section 7): a DEMANDS edge from Country to
+// Mineral, what the country consumes, identified by Country, Mineral and year. Basis nil:
+// estimated; "apparent" marks production + imports − exports of that year.
+type Demand struct {
+	Country, Mineral string
+	VolumeT          float64
+	Basis            *string
+	Meta
+}
+
 // Section names the document section an entry belongs to.
 func Section(e Entry) string { return e.section() }
 
@@ -128,6 +138,7 @@ func (*Agreement) section() string   { return "agreements" }
 func (*Supply) section() string      { return "supplies" }
 func (*Restriction) section() string { return "restricts" }
 func (*Financing) section() string   { return "finances" }
+func (*Demand) section() string      { return "demands" }
 func (o *Output) section() string {
 	if o.Refines {
 		return "refines"

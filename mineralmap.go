@@ -26,6 +26,7 @@ const (
 	RelProduces  = "PRODUCES"
 	RelRestricts = "RESTRICTS"
 	RelFinances  = "FINANCES"
+	RelDemands   = "DEMANDS"
 	RelLocatedIn = "LOCATED_IN"
 	RelPartyTo   = "PARTY_TO"
 )
@@ -49,6 +50,7 @@ const (
 	BasisEstimated  = "estimated"
 	BasisPlanned    = "planned"
 	BasisStatistics = "statistics"
+	BasisApparent   = "apparent"
 )
 
 // DefaultForm is the form of a SUPPLIES edge whose record gives none, from its supplying node:
@@ -82,6 +84,9 @@ var (
 	// Bases of a SUPPLIES edge; OutputBases adds "statistics" for PRODUCES and REFINES.
 	Bases       = []string{BasisReported, BasisTrade, BasisEstimated, BasisPlanned}
 	OutputBases = []string{BasisReported, BasisTrade, BasisEstimated, BasisPlanned, BasisStatistics}
+	// DemandBases are those of a DEMANDS edge (section 7): apparent is production + imports −
+	// exports of its year.
+	DemandBases = []string{BasisReported, BasisStatistics, BasisEstimated, BasisApparent}
 )
 
 // ValidID reports whether s is a well-formed node id: 1 to 128 of A–Z a–z 0–9 . _ -, the first

@@ -309,7 +309,7 @@ func TestScanWantsSectionsAndReportsProblemsAfter(t *testing.T) {
 }
 
 func TestSections(t *testing.T) {
-	want := []string{"countries", "minerals", "facilities", "agreements", "supplies", "produces", "refines", "restricts", "finances"}
+	want := []string{"countries", "minerals", "facilities", "agreements", "supplies", "produces", "refines", "restricts", "finances", "demands"}
 	if !slices.Equal(document.Sections, want) || !slices.Equal(document.NodeSections, want[:4]) || !slices.Equal(document.RelationshipSections, want[4:]) {
 		t.Fatalf("%v %v %v", document.Sections, document.NodeSections, document.RelationshipSections)
 	}

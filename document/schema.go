@@ -111,6 +111,8 @@ func meta(e mineralmap.Entry) *mineralmap.Meta {
 		return &e.Meta
 	case *mineralmap.Financing:
 		return &e.Meta
+	case *mineralmap.Demand:
+		return &e.Meta
 	}
 	return &nodeMeta(e).Meta
 }
@@ -267,6 +269,18 @@ var sections = initSections([]section{
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Financing).Instrument = strPtr(v) }},
 			field{name: "date", typ: tDate,
 				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Financing).Date = timePtr(v) }})},
+	{name: "demands",
+		new: func() mineralmap.Entry { return new(mineralmap.Demand) },
+		fields: append([]field{
+			{name: "country", typ: tID, required: true, refs: country, key: 1,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Demand).Country = v.s }},
+			{name: "mineral", typ: tID, required: true, refs: mineral, key: 2,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Demand).Mineral = v.s }},
+			{name: "volume_t", typ: tNonNeg, required: true,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Demand).VolumeT = v.n }},
+			{name: "basis", typ: tEnum, enum: mineralmap.DemandBases,
+				set: func(e mineralmap.Entry, v *value) { e.(*mineralmap.Demand).Basis = strPtr(v) }},
+		}, metaYearKey(3)...)},
 })
 
 // initSections fills in what the table derives: the key fields of every section.

@@ -182,7 +182,7 @@ func WriteBulkCSV(ctx context.Context, dir string, docs []document.Source, progr
 	}
 	// Relationships, last document first: the first record of a key met is the one that stands.
 	seen := map[uint64]struct{}{}
-	rels := map[string]bool{"supplies": true, "produces": true, "refines": true, "restricts": true, "finances": true}
+	rels := map[string]bool{"supplies": true, "produces": true, "refines": true, "restricts": true, "finances": true, "demands": true}
 	for i := len(docs) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -216,6 +216,10 @@ func WriteBulkCSV(ctx context.Context, dir string, docs []document.Source, progr
 				if strings.HasPrefix(section, "refines") {
 					typ = mineralmap.RelRefines
 				}
+				props = with(props, "year", row["year"])
+				keyCells = []string{fmt.Sprint(row["year"])}
+			case "demands":
+				a, b, aLabel, bLabel, typ, cols = row["country"].(string), row["mineral"].(string), mineralmap.LabelCountry, mineralmap.LabelMineral, mineralmap.RelDemands, "output"
 				props = with(props, "year", row["year"])
 				keyCells = []string{fmt.Sprint(row["year"])}
 			case "restricts":

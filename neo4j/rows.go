@@ -109,6 +109,11 @@ func relationshipRow(e mineralmap.Entry) (string, map[string]any) {
 			return section + ":country", map[string]any{"country": x.Country, "mineral": x.Mineral, "year": optionalYear(x.Year), "props": map[string]any(p)}
 		}
 		return section, map[string]any{"facility": x.Facility, "mineral": x.Mineral, "year": optionalYear(x.Year), "props": map[string]any(p)}
+	case *mineralmap.Demand:
+		p := props{"volume_t": x.VolumeT}.meta(x.Meta)
+		p.text("basis", x.Basis)
+		delete(p, "year")
+		return "demands", map[string]any{"country": x.Country, "mineral": x.Mineral, "year": optionalYear(x.Year), "props": map[string]any(p)}
 	case *mineralmap.Restriction:
 		targets := x.Targets
 		if targets == nil {

@@ -304,3 +304,24 @@ func TestAReplacedNationalTotalIsKeptForTheQualityReport(t *testing.T) {
 		t.Fatalf("after a 10%% change: %+v (replaced %+v)", in.Outputs, in.Outputs[0].Replaced)
 	}
 }
+
+// DEMANDS (contract section 7) load, key on (country, mineral, year) and reload to nothing.
+func TestDemandsLoadAndKeyOnTheirYear(t *testing.T) {
+	s := neo4jtest.MustStore(t)
+	doc := `{"countries":[{"id":"JP","name":"Japan"}],"minerals":[{"id":"m","name":"M","unit":"t M"}],
+"demands":[{"country":"JP","mineral":"m","volume_t":120,"year":2023,"basis":"apparent","source":"BACI, WMD"},
+  {"country":"JP","mineral":"m","volume_t":130,"year":2024,"basis":"reported","source":"METI"}]}`
+	mustLoad(t, s, doc)
+	again := mustLoad(t, s, doc)
+	if again.RelationshipsCreated != 0 || again.PropertiesSet != 0 {
+		t.Errorf("a reload of the same demands: %+v; want nothing created or set", again)
+	}
+	mustLoad(t, s, `{"demands":[{"country":"JP","mineral":"m","volume_t":125,"year":2023,"basis":"apparent","source":"BACI, WMD"}]}`)
+	rows, err := s.Query(context.Background(), `MATCH (:Country {id: 'JP'})-[d:DEMANDS]->(:Mineral {id: 'm'}) RETURN d.year AS year, d.volume_t AS v, d.basis AS basis ORDER BY year`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0]["v"] != 125.0 || rows[0]["basis"] != "apparent" || rows[1]["v"] != 130.0 {
+		t.Fatalf("demands %v; want 2023 updated to 125 (apparent) and 2024 at 130", rows)
+	}
+}

