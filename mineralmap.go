@@ -11,6 +11,7 @@ package mineralmap
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -88,6 +89,22 @@ var (
 	// exports of its year.
 	DemandBases = []string{BasisReported, BasisStatistics, BasisEstimated, BasisApparent}
 )
+
+// GroupPrefix marks a group where a country is taken (contract section 7): group:NAME stands
+// for every country whose groups name NAME.
+const GroupPrefix = "group:"
+
+// GroupName is the name of a group reference ("group:G7" → "G7", true); false for anything else.
+func GroupName(s string) (string, bool) {
+	name, ok := strings.CutPrefix(s, GroupPrefix)
+	return name, ok && ValidID(name)
+}
+
+// ValidRef reports whether s is a valid id or a group reference (group:NAME, NAME a valid id).
+func ValidRef(s string) bool {
+	_, ok := GroupName(s)
+	return ok || ValidID(s)
+}
 
 // ValidID reports whether s is a well-formed node id: 1 to 128 of A–Z a–z 0–9 . _ -, the first
 // a letter or digit (the pattern ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$, checked by hand because

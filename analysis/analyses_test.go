@@ -244,7 +244,7 @@ func TestAScenarioReportsLossesAndChangesNothing(t *testing.T) {
 	}
 	// Consumers by default: TT and UU (incoming, no outgoing), each with its own max flow.
 	// Removing r costs TT its 5 t; the added restriction BB→UU blocks UU's only hop.
-	want := []analysis.ScenarioResult{{"TT", 15, 10, 1.0 / 3}, {"UU", 4, 0, 1}}
+	want := []analysis.ScenarioResult{{Consumer: "TT", BeforeT: 15, AfterT: 10, LostShare: 1.0 / 3}, {Consumer: "UU", BeforeT: 4, AfterT: 0, LostShare: 1}}
 	if len(ans.Results) != 2 {
 		t.Fatalf("results %+v", ans.Results)
 	}

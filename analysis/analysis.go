@@ -40,6 +40,30 @@ type Store interface {
 	QualityCypher() string
 	// MineralIDs lists the stored minerals, sorted.
 	MineralIDs(ctx context.Context) ([]string, error)
+	// Demands reads every DEMANDS record of mineral (contract section 7); DemandCypher is the
+	// Cypher it runs.
+	Demands(ctx context.Context, mineral string) (Demands, error)
+	DemandCypher() string
+	// GroupMembers lists, sorted, the countries of a group (contract section 7): those whose
+	// groups name it, and the members of a bloc member named as a group (the EU's member
+	// states). Empty: no country is in the group.
+	GroupMembers(ctx context.Context, group string) ([]string, error)
+}
+
+// Demands are a mineral's DEMANDS records, by country then year.
+type Demands struct {
+	Unit    string
+	Records []DemandRecord
+}
+
+// DemandRecord is one DEMANDS record: what a country consumes of the mineral in a year (0:
+// the record has none).
+type DemandRecord struct {
+	Country string
+	VolumeT float64
+	Year    int64
+	Basis   string
+	Source  string
 }
 
 // Outputs is a stage's output by country, largest first (ties by country).

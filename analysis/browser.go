@@ -100,3 +100,14 @@ UNWIND undated + CASE size(dated) WHEN 0 THEN [] ELSE
   [reduce(latest = head(dated), r IN dated | CASE WHEN r.year > latest.year THEN r ELSE latest END)] END AS s
 RETURN a, s, b`, map[string]any{"mineral": mineral, "ids": nodes, "bases": net.Bases, "forms": net.Forms, "year": year})
 }
+
+// withConsumer is the nodes of a view with the consumer: a group's member countries in place
+// of the group (the super-sink is not a stored node).
+func withConsumer(nodes []string, consumer string, members []string) []string {
+	out := slices.Clone(nodes)
+	if len(members) == 0 {
+		return append(out, consumer)
+	}
+	out = slices.DeleteFunc(out, func(id string) bool { return id == consumer })
+	return append(out, members...)
+}

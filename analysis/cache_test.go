@@ -38,6 +38,7 @@ func slowStore(release <-chan struct{}, reads *atomic.Int64) *mock.Store {
 				Producers: []int32{0}}, nil
 		},
 		CountryNamesFn: func(context.Context, []string) (map[string]string, error) { return map[string]string{}, nil },
+		DemandsFn:      func(context.Context, string) (analysis.Demands, error) { return analysis.Demands{}, nil },
 	}
 }
 

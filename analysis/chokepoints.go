@@ -33,7 +33,11 @@ type ChokepointsAnswer struct {
 	Restrictions mineralmap.RestrictionMode `json:"restrictions"`
 	AsOf         string                     `json:"as_of"`
 	NetworkEcho
-	SupplyT     float64          `json:"supply_t"`
+	SupplyT float64 `json:"supply_t"`
+	Coverage
+	// Members are a group consumer's countries (contract section 7); absent for a country or
+	// facility consumer.
+	Members     []string         `json:"members,omitempty"`
 	Chokepoints []ChokepointItem `json:"chokepoints"`
 	Cypher      string           `json:"cypher"`
 	BrowserURL  string           `json:"browser_url"`
@@ -50,8 +54,8 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	}
 	ans := ChokepointsAnswer{Mineral: req.Mineral, Consumer: req.Consumer, Restrictions: req.Restrictions,
 		AsOf: req.AsOf.Format(mineralmap.DateLayout), Chokepoints: []ChokepointItem{}}
-	_, version, err := a.resolve(ctx, idCheck{"mineral", req.Mineral, []string{mineralmap.LabelMineral}},
-		idCheck{"consumer", req.Consumer, []string{mineralmap.LabelCountry, mineralmap.LabelFacility}})
+	r, version, err := a.resolve(ctx, idCheck{"mineral", req.Mineral, []string{mineralmap.LabelMineral}, false},
+		idCheck{"consumer", req.Consumer, []string{mineralmap.LabelCountry, mineralmap.LabelFacility}, true})
 	if err != nil {
 		return ans, err
 	}
@@ -61,11 +65,21 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	}
 	ans.Cypher = a.store.NetworkCypher()
 	ans.NetworkEcho = echo(m)
-	net := m.Open(req.Conditions)
-	own := m.CountryOf(req.Consumer)
-	if own == "" { // a consumer outside the M-network: its country is itself or its facility's
-		own = req.Consumer
+	// A group consumer: the network with its super-sink; its members are not candidates
+	// (removing one removes part of the consumer), their facilities are.
+	own := map[string]bool{}
+	if members, ok := r.members[req.Consumer]; ok {
+		m = m.WithSink(req.Consumer, members)
+		ans.Members = members
+		for _, c := range members {
+			own[c] = true
+		}
+	} else if c := m.CountryOf(req.Consumer); c != "" {
+		own[c] = true
+	} else { // a consumer outside the M-network: its country is itself or its facility's
+		own[req.Consumer] = true
 	}
+	net := m.Open(req.Conditions)
 	onPath := net.OnSomePath(req.Consumer)
 	var candidates []supply.Candidate
 	countries := map[string]bool{}
@@ -74,7 +88,7 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 		if !info.IsCountry && id != req.Consumer {
 			candidates = append(candidates, supply.Candidate{ID: id, Type: "facility", Members: []string{id}})
 		}
-		if info.Country != own {
+		if !own[info.Country] && info.Country != req.Consumer {
 			countries[info.Country] = true
 		}
 	}
@@ -89,6 +103,11 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	}
 	supplyT, ranked := net.RankChokepoints(req.Consumer, candidates, req.Limit)
 	ans.SupplyT = supplyT
+	d, err := a.demandsOf(ctx, req.Mineral)
+	if err != nil {
+		return ans, err
+	}
+	ans.Coverage = d.coverage(supplyT, req.Consumer, consumerCountries(r, req.Consumer), ans.Year)
 	for _, c := range ranked {
 		item := ChokepointItem{ID: c.ID, Type: c.Type, SupplyAtRisk: c.SupplyAtRisk, SinglePointOfFailure: c.SinglePointOfFailure}
 		if c.Type == "facility" {
@@ -99,7 +118,7 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 		}
 		ans.Chokepoints = append(ans.Chokepoints, item)
 	}
-	ans.BrowserURL = a.browserURL(networkView(req.Mineral, append(onPath, req.Consumer), ans.NetworkEcho))
+	ans.BrowserURL = a.browserURL(networkView(req.Mineral, withConsumer(onPath, req.Consumer, ans.Members), ans.NetworkEcho))
 	return ans, nil
 }
 

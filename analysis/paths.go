@@ -115,25 +115,28 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 	if req.From != "" {
 		ans.From = &req.From
 	}
-	checks := []idCheck{{"mineral", req.Mineral, []string{mineralmap.LabelMineral}},
-		{"to", req.To, []string{mineralmap.LabelFacility, mineralmap.LabelCountry}}}
+	checks := []idCheck{{"mineral", req.Mineral, []string{mineralmap.LabelMineral}, false},
+		{"to", req.To, []string{mineralmap.LabelFacility, mineralmap.LabelCountry}, false}}
 	if req.From != "" {
-		checks = append(checks, idCheck{"from", req.From, []string{mineralmap.LabelFacility, mineralmap.LabelCountry}})
+		checks = append(checks, idCheck{"from", req.From, []string{mineralmap.LabelFacility, mineralmap.LabelCountry}, false})
 	}
 	for _, id := range req.Avoid {
-		checks = append(checks, idCheck{"avoid", id, []string{mineralmap.LabelFacility, mineralmap.LabelCountry}})
+		checks = append(checks, idCheck{"avoid", id, []string{mineralmap.LabelFacility, mineralmap.LabelCountry}, true})
 	}
-	labels, version, err := a.resolve(ctx, checks...)
+	r, version, err := a.resolve(ctx, checks...)
 	if err != nil {
 		return ans, err
 	}
+	labels := r.labels
+	// A group in avoid removes its members (contract section 7); the answer echoes avoid as given.
+	avoid := r.countries(req.Avoid...)
 
 	m, err := a.network(ctx, version, req.Mineral, req.Conditions)
 	if err != nil {
 		return ans, err
 	}
 	ans.NetworkEcho = echo(m)
-	found, err := m.Paths(supply.PathQuery{To: req.To, From: req.From, Avoid: req.Avoid, K: req.K, MaxHops: req.MaxHops, Conditions: req.Conditions})
+	found, err := m.Paths(supply.PathQuery{To: req.To, From: req.From, Avoid: avoid, K: req.K, MaxHops: req.MaxHops, Conditions: req.Conditions})
 	if err != nil {
 		return ans, err
 	}
@@ -160,7 +163,7 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 
 	// Browser draws the paths, or, when there is none, runs the equivalent search in Cypher.
 	params := map[string]any{"as_of": req.AsOf, "measures": req.Restrictions.Blocking()}
-	params["mineral"], params["to"], params["from"], params["avoid"] = req.Mineral, req.To, req.From, ans.Avoid
+	params["mineral"], params["to"], params["from"], params["avoid"] = req.Mineral, req.To, req.From, avoid
 	source := `(src WHERE (EXISTS { (src)-[:PRODUCES]->(m) }
       OR (EXISTS { (src)-[o:SUPPLIES]->() WHERE o.mineral = $mineral }
           AND NOT EXISTS { ()-[i:SUPPLIES]->(src) WHERE i.mineral = $mineral }))

@@ -470,3 +470,11 @@ func (m memStore) CountryNames(_ context.Context, ids []string) (map[string]stri
 	}
 	return out, nil
 }
+
+func (memStore) Demands(context.Context, string) (analysis.Demands, error) {
+	return analysis.Demands{Records: []analysis.DemandRecord{}}, nil
+}
+
+func (memStore) DemandCypher() string { return "" }
+
+func (memStore) GroupMembers(context.Context, string) ([]string, error) { return nil, nil }

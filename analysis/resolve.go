@@ -11,28 +11,81 @@ import (
 	"github.com/mineralmap/mineralmap/supply"
 )
 
-// idCheck asks that the id given for param names a node of one of labels.
+// idCheck asks that the id given for param names a node of one of labels; with groups, a
+// group reference (group:NAME, contract section 7) is taken too.
 type idCheck struct {
 	param  string
 	id     string
 	labels []string
+	groups bool
 }
 
-// resolve runs every check with one lookup and returns the label of each id and the Version
-// of the database the lookup read; an id that names nothing, or a node of another label, is
-// not_found with every failing parameter listed.
-func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]string, mineralmap.Version, error) {
+// LabelGroup is what resolve answers for a group reference.
+const LabelGroup = "Group"
+
+// refs are the ids of a request, resolved: the label of each (LabelGroup for a group) and the
+// member countries of each group.
+type refs struct {
+	labels  map[string]string
+	members map[string][]string
+}
+
+// countries are the countries ids stand for: a group's members, or the id itself.
+func (r refs) countries(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		if m, ok := r.members[id]; ok {
+			out = append(out, m...)
+		} else {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// resolve runs every check with one lookup (and one per group) and returns what the ids name
+// and the Version of the database the lookup read; an id that names nothing, a node of another
+// label, or a group without members is not_found with every failing parameter listed.
+func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (refs, mineralmap.Version, error) {
+	r := refs{members: map[string][]string{}}
 	ids := make([]string, 0, len(checks))
+	var details []mineralmap.Detail
 	for _, c := range checks {
-		ids = append(ids, c.id)
+		name, isGroup := mineralmap.GroupName(c.id)
+		switch {
+		case !isGroup:
+			ids = append(ids, c.id)
+		case !c.groups:
+			details = append(details, mineralmap.Detail{Path: c.param, Message: fmt.Sprintf("%q: a group is not taken here; name a %s", c.id, strings.Join(c.labels, " or "))})
+		default:
+			if _, done := r.members[c.id]; done {
+				continue
+			}
+			m, err := a.store.GroupMembers(ctx, name)
+			if err != nil {
+				return r, "", err
+			}
+			if len(m) == 0 {
+				details = append(details, mineralmap.Detail{Path: c.param, Message: fmt.Sprintf("no country is in the group %q", name)})
+				continue
+			}
+			r.members[c.id] = m
+		}
 	}
 	slices.Sort(ids)
 	got, version, err := a.store.Labels(ctx, slices.Compact(ids))
 	if err != nil {
-		return nil, version, err
+		return r, version, err
 	}
-	var details []mineralmap.Detail
+	for id := range r.members {
+		got[id] = LabelGroup
+	}
+	r.labels = got
 	for _, c := range checks {
+		if _, isGroup := mineralmap.GroupName(c.id); isGroup {
+			continue
+		}
 		l, ok := got[c.id]
 		switch {
 		case !ok:
@@ -42,9 +95,9 @@ func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (map[string]s
 		}
 	}
 	if len(details) > 0 {
-		return nil, version, &mineralmap.Error{Kind: mineralmap.KindNotFound, Message: details[0].Message, Details: details}
+		return r, version, &mineralmap.Error{Kind: mineralmap.KindNotFound, Message: details[0].Message, Details: details}
 	}
-	return got, version, nil
+	return r, version, nil
 }
 
 // network is the M-network of mineral at the conditions' year, bases and forms (contract

@@ -40,6 +40,9 @@ type ScenarioResult struct {
 	BeforeT   float64 `json:"before_t"`
 	AfterT    float64 `json:"after_t"`
 	LostShare float64 `json:"lost_share"`
+	// Coverage is after_t against the consumer's demand; CoverageBefore is before_t's.
+	Coverage
+	CoverageBefore *float64 `json:"coverage_before,omitempty"`
 }
 
 // ScenarioAnswer is the answer of POST /v1/scenarios.
@@ -56,23 +59,33 @@ type ScenarioAnswer struct {
 func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond mineralmap.Conditions) (ScenarioAnswer, error) {
 	cond = cond.Normalized()
 	ans := ScenarioAnswer{Mineral: req.Mineral, Results: []ScenarioResult{}}
-	checks := []idCheck{{"/mineral", req.Mineral, []string{mineralmap.LabelMineral}}}
-	add := func(path string, ids []string, labels ...string) {
+	checks := []idCheck{{"/mineral", req.Mineral, []string{mineralmap.LabelMineral}, false}}
+	add := func(path string, ids []string, groups bool, labels ...string) {
 		for _, id := range ids {
-			checks = append(checks, idCheck{path, id, labels})
+			checks = append(checks, idCheck{path, id, labels, groups})
 		}
 	}
-	add("/consumers", req.Consumers, mineralmap.LabelCountry, mineralmap.LabelFacility)
-	add("/remove/countries", req.Remove.Countries, mineralmap.LabelCountry)
-	add("/remove/facilities", req.Remove.Facilities, mineralmap.LabelFacility)
-	var extra []mineralmap.Measure
+	add("/consumers", req.Consumers, true, mineralmap.LabelCountry, mineralmap.LabelFacility)
+	add("/remove/countries", req.Remove.Countries, true, mineralmap.LabelCountry)
+	add("/remove/facilities", req.Remove.Facilities, false, mineralmap.LabelFacility)
 	for _, r := range req.Restrictions {
-		add("/restrictions", append([]string{r.Country}, r.Targets...), mineralmap.LabelCountry)
-		extra = append(extra, mineralmap.Measure{Country: r.Country, Targets: r.Targets, Measure: r.Measure})
+		add("/restrictions", append([]string{r.Country}, r.Targets...), true, mineralmap.LabelCountry)
 	}
-	_, version, err := a.resolve(ctx, checks...)
+	r, version, err := a.resolve(ctx, checks...)
 	if err != nil {
 		return ans, err
+	}
+	// Groups stand for their members: a restricting group is one restriction per member,
+	// targets name the members of a targeted group.
+	var extra []mineralmap.Measure
+	for _, x := range req.Restrictions {
+		var targets []string
+		if len(x.Targets) > 0 {
+			targets = r.countries(x.Targets...)
+		}
+		for _, c := range r.countries(x.Country) {
+			extra = append(extra, mineralmap.Measure{Country: c, Targets: targets, Measure: x.Measure})
+		}
 	}
 	n, err := a.network(ctx, version, req.Mineral, cond)
 	if err != nil {
@@ -84,11 +97,30 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond miner
 	if len(consumers) == 0 {
 		consumers = n.Consumers()
 	}
-	before, after := n.Open(cond), n.OpenWith(cond, extra)
-	removed := n.Removal(req.Remove.Countries, req.Remove.Facilities)
+	d, err := a.demandsOf(ctx, req.Mineral)
+	if err != nil {
+		return ans, err
+	}
+	removed := n.Removal(r.countries(req.Remove.Countries...), req.Remove.Facilities)
 	for _, c := range consumers {
+		g := n
+		if members, ok := r.members[c]; ok {
+			g = n.WithSink(c, members)
+		}
+		before, after := g.Open(cond), g.OpenWith(cond, extra)
 		b, f := before.MaxFlow(c, nil), after.MaxFlow(c, removed)
-		ans.Results = append(ans.Results, ScenarioResult{Consumer: c, BeforeT: b, AfterT: f, LostShare: supply.Risk(b, f)})
+		res := ScenarioResult{Consumer: c, BeforeT: b, AfterT: f, LostShare: supply.Risk(b, f)}
+		countries := consumerCountries(r, c)
+		if len(req.Consumers) == 0 { // the default consumers were not resolved: label them from the network
+			if info, ok := n.Node(c); ok && info.IsCountry {
+				countries = []string{c}
+			}
+		}
+		res.Coverage = d.coverage(f, c, countries, ans.Year)
+		if before := d.coverage(b, c, countries, ans.Year); before.Coverage != nil {
+			res.CoverageBefore = before.Coverage
+		}
+		ans.Results = append(ans.Results, res)
 	}
 	ans.BrowserURL = a.browserURL(networkView(req.Mineral, slices.Clone(n.IDs()), ans.NetworkEcho))
 	return ans, nil

@@ -83,7 +83,7 @@ func (s *Server) paths(c *gin.Context) {
 		Mineral:    q.id("mineral", true),
 		To:         q.id("to", true),
 		From:       q.id("from", false),
-		Avoid:      q.idList("avoid"),
+		Avoid:      q.refList("avoid"),
 		K:          q.integer("k", analysis.DefaultK, 1, analysis.MaxK),
 		MaxHops:    q.integer("max_hops", analysis.DefaultHops, 1, analysis.MaxHops),
 		Conditions: q.conditions(),
@@ -100,7 +100,7 @@ func (s *Server) chokepoints(c *gin.Context) {
 	q := parseQuery(c, append([]string{"mineral", "consumer", "limit"}, networkParams...)...)
 	req := analysis.ChokepointsRequest{
 		Mineral:    q.id("mineral", true),
-		Consumer:   q.id("consumer", true),
+		Consumer:   q.ref("consumer", true),
 		Limit:      q.integer("limit", analysis.DefaultLimit, 1, analysis.MaxLimit),
 		Conditions: q.conditions(),
 	}
@@ -115,8 +115,8 @@ func (s *Server) chokepoints(c *gin.Context) {
 func (s *Server) exposure(c *gin.Context) {
 	q := parseQuery(c, append([]string{"consumer", "supplier", "mineral"}, networkParams...)...)
 	req := analysis.ExposureRequest{
-		Consumer:   q.id("consumer", true),
-		Supplier:   q.id("supplier", true),
+		Consumer:   q.ref("consumer", true),
+		Supplier:   q.ref("supplier", true),
 		Mineral:    q.id("mineral", false),
 		Conditions: q.conditions(),
 	}
@@ -224,18 +224,18 @@ func decodeScenario(body []byte) (analysis.ScenarioRequest, error) {
 	} else if !mineralmap.ValidID(req.Mineral) {
 		p.add("/mineral", "is not a valid id")
 	}
-	p.ids("/consumers", req.Consumers, 1000)
-	p.ids("/remove/countries", req.Remove.Countries, 1000)
+	p.refs("/consumers", req.Consumers, 1000)
+	p.refs("/remove/countries", req.Remove.Countries, 1000)
 	p.ids("/remove/facilities", req.Remove.Facilities, 1000)
 	if len(req.Restrictions) > 100 {
 		p.add("/restrictions", "at most 100 entries")
 	}
 	for i, r := range req.Restrictions {
 		at := "/restrictions/" + strconv.Itoa(i)
-		if !mineralmap.ValidID(r.Country) {
-			p.add(at+"/country", "is required and must be a country id")
+		if !mineralmap.ValidRef(r.Country) {
+			p.add(at+"/country", "is required and must be a country id or group:NAME")
 		}
-		p.ids(at+"/targets", r.Targets, 1000)
+		p.refs(at+"/targets", r.Targets, 1000)
 		if r.Measure != "" && !slices.Contains(mineralmap.Measures, r.Measure) {
 			p.add(at+"/measure", "must be one of %s", strings.Join(mineralmap.Measures, ", "))
 		}

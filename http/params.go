@@ -33,12 +33,20 @@ func (p *problems) err(message string) error {
 }
 
 // ids checks a list of ids (at most max) given at path.
-func (p *problems) ids(path string, list []string, max int) {
+func (p *problems) ids(path string, list []string, max int) { p.idsOr(path, list, max, false) }
+
+// refs checks a list of ids or group references (group:NAME, contract section 7).
+func (p *problems) refs(path string, list []string, max int) { p.idsOr(path, list, max, true) }
+
+func (p *problems) idsOr(path string, list []string, max int, groups bool) {
 	if len(list) > max {
 		p.add(path, "at most %d entries", max)
 	}
 	for i, id := range list {
-		if !mineralmap.ValidID(id) {
+		switch {
+		case groups && !mineralmap.ValidRef(id):
+			p.add(path+"/"+strconv.Itoa(i), "is not a valid id or group:NAME")
+		case !groups && !mineralmap.ValidID(id):
 			p.add(path+"/"+strconv.Itoa(i), "is not a valid id")
 		}
 	}
@@ -131,9 +139,30 @@ func (q *query) id(name string, required bool) string {
 	return ""
 }
 
+// ref is an id parameter that also takes a group (group:NAME, contract section 7).
+func (q *query) ref(name string, required bool) string {
+	s, ok := q.single(name)
+	switch {
+	case !ok || s == "":
+		if required {
+			q.add(name, "is required")
+		}
+	case !mineralmap.ValidRef(s):
+		q.add(name, "is not a valid id or group:NAME: %q", mineralmap.Clip(s))
+	default:
+		return s
+	}
+	return ""
+}
+
 // idList is a list of ids, comma-separated, repeated or both (at most 100 in all), duplicates
 // dropped; an empty parameter is an empty list.
-func (q *query) idList(name string) []string {
+func (q *query) idList(name string) []string { return q.listOf(name, false) }
+
+// refList is idList taking groups (group:NAME) too.
+func (q *query) refList(name string) []string { return q.listOf(name, true) }
+
+func (q *query) listOf(name string, groups bool) []string {
 	var parts []string
 	for _, v := range q.values[name] {
 		if v != "" {
@@ -150,7 +179,7 @@ func (q *query) idList(name string) []string {
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
-		if !mineralmap.ValidID(p) {
+		if !mineralmap.ValidID(p) && !(groups && mineralmap.ValidRef(p)) {
 			q.add(name, "is not a comma list of valid ids: %q", mineralmap.Clip(p))
 			return []string{}
 		}

@@ -30,6 +30,8 @@ type Store struct {
 	MineralIDsFn       func(ctx context.Context) ([]string, error)
 	MineralsReceivedFn func(ctx context.Context, consumer, label string) ([]string, error)
 	CountryNamesFn     func(ctx context.Context, ids []string) (map[string]string, error)
+	DemandsFn          func(ctx context.Context, mineral string) (analysis.Demands, error)
+	GroupMembersFn     func(ctx context.Context, group string) ([]string, error)
 }
 
 var _ analysis.Store = (*Store)(nil)
@@ -135,4 +137,20 @@ func (s *Store) CountryNames(ctx context.Context, ids []string) (map[string]stri
 		return nil, s.err()
 	}
 	return s.CountryNamesFn(ctx, ids)
+}
+
+func (s *Store) Demands(ctx context.Context, mineral string) (analysis.Demands, error) {
+	if s.DemandsFn == nil {
+		return analysis.Demands{}, s.err()
+	}
+	return s.DemandsFn(ctx, mineral)
+}
+
+func (s *Store) DemandCypher() string { return "// the mock store's demand records" }
+
+func (s *Store) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	if s.GroupMembersFn == nil {
+		return nil, s.err()
+	}
+	return s.GroupMembersFn(ctx, group)
 }

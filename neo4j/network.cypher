@@ -9,7 +9,8 @@
 //
 // 1. The nodes: both ends of every SUPPLIES edge with mineral = $mineral, with the country of
 //    each (its own id for a Country) and the dates a facility takes part ([online, closed], 0
-//    for a node with neither: an integer costs Bolt less than a list of two nulls).
+//    for a node with neither: an integer costs Bolt less than a list of two nulls), and whether
+//    a facility is pending (status planned or construction: the outlook's delay_years).
 MATCH (a)-[s:SUPPLIES]->(b)
 WHERE s.mineral = $mineral
 UNWIND [a, b] AS n
@@ -18,8 +19,9 @@ WITH id(n) % $chunks AS chunk, n
 WITH chunk,
      collect(id(n)) AS ref, collect(n.id) AS id, collect(n.name) AS name,
      collect(coalesce(n.country, n.id)) AS country, collect(n:Country) AS is_country,
-     collect(CASE WHEN n.online IS NULL AND n.closed IS NULL THEN 0 ELSE [n.online, n.closed] END) AS dates
-RETURN ref, id, name, country, is_country, dates;
+     collect(CASE WHEN n.online IS NULL AND n.closed IS NULL THEN 0 ELSE [n.online, n.closed] END) AS dates,
+     collect(coalesce(n.status IN ['planned', 'construction'], false)) AS pending
+RETURN ref, id, name, country, is_country, dates, pending;
 
 // 2. The edges of every year, basis and form (the service picks the network at a year,
 //    contract section 5): their ends (internal ids, as in 1), volume_t, and one integer per

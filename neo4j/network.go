@@ -43,14 +43,15 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 		m := supply.Stored{Mineral: mineral}
 		ref := map[int64]int32{} // internal id → node index
 		err := stream(ctx, tx, stmts[0], params, func(r *driver.Record) error {
-			l, err := lists(r, "ref", "id", "name", "country", "is_country", "dates")
+			l, err := lists(r, "ref", "id", "name", "country", "is_country", "dates", "pending")
 			if err != nil {
 				return err
 			}
-			refs, ids, names, countries, isCountry, dates := l[0], l[1], l[2], l[3], l[4], l[5]
+			refs, ids, names, countries, isCountry, dates, pending := l[0], l[1], l[2], l[3], l[4], l[5], l[6]
 			for i := range refs {
 				ref[refs[i].(int64)] = int32(len(m.Nodes))
 				n := supply.Node{ID: ids[i].(string), Name: str(names[i]), Country: str(countries[i]), IsCountry: isCountry[i].(bool)}
+				n.Pending, _ = pending[i].(bool)
 				if d, ok := dates[i].([]any); ok && len(d) == 2 {
 					n.Online, n.Closed = dateOf(d[0]), dateOf(d[1])
 				}

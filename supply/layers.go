@@ -177,11 +177,18 @@ func basisIndex(b string) uint8 { return uint8(slices.Index(mineralmap.Bases, b)
 // pick picks the records of the network at key, and the year of its trade edges (0: none).
 func (l *Layers) pick(key viewKey) (Stored, int32) {
 	s := l.stored
-	trade, planned := basisIndex(mineralmap.BasisTrade), basisIndex(mineralmap.BasisPlanned)
+	planned := basisIndex(mineralmap.BasisPlanned)
 	takesPart := make([]bool, len(s.Nodes))
 	for i, n := range s.Nodes {
 		takesPart[i] = (n.Online.IsZero() || !n.Online.After(key.asOf)) && (n.Closed.IsZero() || n.Closed.After(key.asOf))
 	}
+	return l.pickWith(key, takesPart, func(e Edge) bool { return e.Basis == planned && (e.Year == 0 || e.Year <= key.plannedUntil) })
+}
+
+// pickWith is pick with the nodes that take part and the planned edges that count given.
+func (l *Layers) pickWith(key viewKey, takesPart []bool, plannedIn func(Edge) bool) (Stored, int32) {
+	s := l.stored
+	trade, planned := basisIndex(mineralmap.BasisTrade), basisIndex(mineralmap.BasisPlanned)
 	// The year of the trade census and, per (from, to, form), the latest other record.
 	type pair struct {
 		from, to int32
@@ -205,7 +212,7 @@ func (l *Layers) pick(key viewKey) (Stored, int32) {
 		var in bool
 		switch {
 		case e.Basis == planned:
-			in = e.Year == 0 || e.Year <= key.plannedUntil
+			in = plannedIn(e)
 		case e.Basis == trade:
 			// A census is a census: trade records without a year count only when there is none.
 			in = e.Year == tradeYear || e.Year == 0 && tradeYear == 0
@@ -288,3 +295,73 @@ func (l *Layers) describe(key viewKey, tradeYear int32, m *Mineral) Selected {
 	}
 	return sel
 }
+
+// Outlook is the M-network of year y for the outlook (contract section 7): the network of that
+// year as At picks it (trade edges of the latest census year ≤ y, for each (from, to, form) the
+// latest other record ≤ y), with planned capacity: planned edges count from their year, and a
+// facility takes part from the year of its online date to the year before its closed date.
+// For pending facilities (status planned or construction) delay years are added to their
+// online year and to the year of the planned edges from or to them. Restrictions are not
+// applied here: the caller opens the network as of its date (1 July of y). The network is
+// built for the caller and not kept; bases and forms select edges as in At.
+func (l *Layers) Outlook(y, delay int32, bases, forms []string) (*Mineral, error) {
+	key := viewKey{year: y, plannedUntil: y}
+	var err error
+	if key.bases, err = mask(bases, mineralmap.Bases, "basis"); err != nil {
+		return nil, err
+	}
+	if key.forms, err = mask(forms, mineralmap.Forms, "forms"); err != nil {
+		return nil, err
+	}
+	s := l.stored
+	shift := func(i int32) int32 {
+		if s.Nodes[i].Pending {
+			return delay
+		}
+		return 0
+	}
+	takesPart := make([]bool, len(s.Nodes))
+	for i, n := range s.Nodes {
+		online := n.Online.IsZero() || int32(n.Online.Year())+shift(int32(i)) <= y
+		open := n.Closed.IsZero() || int32(n.Closed.Year()) > y
+		takesPart[i] = online && open
+	}
+	planned := basisIndex(mineralmap.BasisPlanned)
+	stored, tradeYear := l.pickWith(key, takesPart, func(e Edge) bool {
+		return e.Basis == planned && (e.Year == 0 || e.Year+max(shift(e.From), shift(e.To)) <= y)
+	})
+	m := NewMineral(stored, l.slots)
+	m.selected = l.describe(key, tradeYear, m)
+	return m, nil
+}
+
+// Years lists the distinct years of the mineral's records, and of its facilities' online dates,
+// sorted: the years in which an outlook's network can change (without delay).
+func (l *Layers) Years() []int32 {
+	var ys []int32
+	for _, e := range l.stored.Edges {
+		if e.Year != 0 {
+			ys = append(ys, e.Year)
+		}
+	}
+	for _, n := range l.stored.Nodes {
+		if !n.Online.IsZero() {
+			ys = append(ys, int32(n.Online.Year()))
+		}
+	}
+	slices.Sort(ys)
+	return slices.Compact(ys)
+}
+
+// Node is the stored node id of the layers (false: not in the mineral's network).
+func (l *Layers) Node(id string) (Node, bool) {
+	for _, n := range l.stored.Nodes {
+		if n.ID == id {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
+// Stored is every record of the layers; the caller must not change it.
+func (l *Layers) Stored() Stored { return l.stored }

@@ -29,6 +29,9 @@ type Node struct {
 	IsCountry bool
 	// A facility takes part in the network from Online until Closed (zero: unbounded).
 	Online, Closed time.Time
+	// Pending: a facility whose status is planned or construction (the outlook's delay_years
+	// shifts its online date and its planned records).
+	Pending bool
 }
 
 // Edge is one SUPPLIES edge between nodes named by their index; volume_t is its capacity. Its
@@ -84,6 +87,9 @@ type Mineral struct {
 	open map[openKey]*openGraph // by conditions, built on first use
 
 	selected Selected // what Layers.At took; zero for a network built directly
+
+	groups     map[string]*Mineral // WithSink's networks, by group and members
+	groupEdges int                 // the member → sink edges WithSink added (not the mineral's)
 }
 
 // Selected says which records of the layers the network holds (Layers.At).
@@ -111,7 +117,10 @@ type openKey struct {
 const maxOpenNetworks = 4
 
 // NewMineral indexes a stored M-network; its max-flows share slots.
-func NewMineral(s Stored, slots Slots) *Mineral {
+func NewMineral(s Stored, slots Slots) *Mineral { return newMineral(s, slots, nil) }
+
+// newMineral is NewMineral with the nodes for which notSource is true left out of the sources.
+func newMineral(s Stored, slots Slots, notSource func(int32) bool) *Mineral {
 	m := &Mineral{Stored: s, index: make(map[string]int32, len(s.Nodes)), ids: make([]string, len(s.Nodes)),
 		members: map[string][]string{}, slots: slots, open: map[openKey]*openGraph{}}
 	for i, n := range s.Nodes {
@@ -119,6 +128,9 @@ func NewMineral(s Stored, slots Slots) *Mineral {
 		m.index[n.ID] = int32(i)
 	}
 	m.sources = sourcesOf(len(m.ids), m.Edges, m.Producers)
+	if notSource != nil {
+		m.sources = slices.DeleteFunc(m.sources, notSource)
+	}
 	hasIn := make([]bool, len(m.ids))
 	hasOut := make([]bool, len(m.ids))
 	for _, e := range m.Edges {
@@ -165,7 +177,14 @@ func (m *Mineral) Bytes() int64 {
 		// the max-flow network; the open edges, and both adjacencies (edge and other end)
 		b += g.flow.Bytes() + int64(len(g.edges))*20 + int64(len(m.ids))*8
 	}
+	groups := make([]*Mineral, 0, len(m.groups))
+	for _, g := range m.groups {
+		groups = append(groups, g)
+	}
 	m.mu.Unlock()
+	for _, g := range groups {
+		b += g.Bytes()
+	}
 	return b
 }
 

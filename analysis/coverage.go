@@ -1,0 +1,128 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/mineralmap/mineralmap"
+)
+
+// Coverage is what the network analyses add where demand is known (contract section 7):
+// the consumer's demand (the latest DEMANDS record ≤ the network's year of each of its
+// countries, summed) and coverage = supply ÷ demand. Where no demand is known, both are null
+// and CoverageReason says why (never a coverage of 0). The contract's "reason" is
+// coverage_reason here: reason already says why a network is empty.
+type Coverage struct {
+	DemandT        *float64 `json:"demand_t"`
+	Coverage       *float64 `json:"coverage"`
+	DemandBasis    []string `json:"demand_basis,omitempty"`
+	CoverageReason string   `json:"coverage_reason,omitempty"`
+}
+
+// demands indexes a mineral's DEMANDS records by country, each country's oldest year first.
+type demands struct {
+	mineral string
+	unit    string
+	by      map[string][]DemandRecord
+}
+
+// demandsOf reads the mineral's demand records.
+func (a *Analyses) demandsOf(ctx context.Context, mineral string) (demands, error) {
+	d, err := a.store.Demands(ctx, mineral)
+	if err != nil {
+		return demands{}, err
+	}
+	out := demands{mineral: mineral, unit: d.Unit, by: map[string][]DemandRecord{}}
+	for _, r := range d.Records {
+		out.by[r.Country] = append(out.by[r.Country], r)
+	}
+	for _, rs := range out.by {
+		slices.SortFunc(rs, func(a, b DemandRecord) int { return int(a.Year - b.Year) })
+	}
+	return out, nil
+}
+
+// of is a country's demand record at year: its latest record of a year ≤ year (year nil: its
+// latest), a record without a year when it has no other; false when none.
+func (d demands) of(country string, year *int64) (DemandRecord, bool) {
+	rs := d.by[country]
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Year != 0 && (year == nil || rs[i].Year <= *year) {
+			return rs[i], true
+		}
+	}
+	if len(rs) > 0 && rs[0].Year == 0 {
+		return rs[0], true
+	}
+	return DemandRecord{}, false
+}
+
+// total is the demand of countries at year: the sum of their records, the bases counted, and
+// the countries without one.
+func (d demands) total(countries []string, year *int64) (sum float64, bases []string, missing []string, known int) {
+	for _, c := range countries {
+		r, ok := d.of(c, year)
+		if !ok {
+			missing = append(missing, c)
+			continue
+		}
+		known++
+		sum += r.VolumeT
+		if !slices.Contains(bases, r.Basis) {
+			bases = append(bases, r.Basis)
+		}
+	}
+	slices.Sort(bases)
+	return sum, bases, missing, known
+}
+
+// coverage is supply against the demand of the consumer's countries at year. A facility
+// consumer (no countries) has no demand record.
+func (d demands) coverage(supply float64, consumer string, countries []string, year *int64) Coverage {
+	if len(countries) == 0 {
+		return Coverage{CoverageReason: fmt.Sprintf("%s is a facility: demand is recorded for countries", consumer)}
+	}
+	at := "any year"
+	if year != nil {
+		at = fmt.Sprintf("%d or earlier", *year)
+	}
+	sum, bases, missing, known := d.total(countries, year)
+	if known == 0 {
+		return Coverage{CoverageReason: fmt.Sprintf("no %s demand record for %s of %s", d.mineral, consumer, at)}
+	}
+	c := Coverage{DemandT: &sum, DemandBasis: bases}
+	if !(sum > 0) {
+		c.CoverageReason = fmt.Sprintf("the recorded %s demand of %s is 0", d.mineral, consumer)
+		return c
+	}
+	cov := math.Round(supply/sum*1e9) / 1e9
+	c.Coverage = &cov
+	if len(missing) > 0 {
+		shown := missing
+		if len(shown) > 8 {
+			shown = shown[:8]
+		}
+		more := ""
+		if len(missing) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(missing)-len(shown))
+		}
+		c.CoverageReason = fmt.Sprintf("demand known for %d of the %d countries of %s (none of %s for %s%s): coverage counts the known demand only",
+			known, len(countries), consumer, at, strings.Join(shown, ", "), more)
+	}
+	return c
+}
+
+// consumerCountries are the countries whose demand is the consumer's: a group's members, a
+// country itself, none for a facility.
+func consumerCountries(r refs, consumer string) []string {
+	switch r.labels[consumer] {
+	case LabelGroup:
+		return r.members[consumer]
+	case mineralmap.LabelCountry:
+		return []string{consumer}
+	}
+	return nil
+}

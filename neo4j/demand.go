@@ -1,0 +1,71 @@
+package neo4j
+
+import (
+	"context"
+	"slices"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/mineralmap/mineralmap/analysis"
+)
+
+// demandCypher reads every DEMANDS record of a mineral (contract section 7): one per country
+// and year, a few thousand at most on the world layer.
+const demandCypher = `MATCH (c:Country)-[d:DEMANDS]->(m:Mineral {id: $mineral})
+RETURN c.id AS country, d.volume_t AS volume_t, d.year AS year,
+       coalesce(d.basis, 'estimated') AS basis, d.source AS source, m.unit AS unit
+ORDER BY country, year`
+
+// groupCypher lists the countries of a group (contract section 7): those whose groups name it,
+// and, for a member that is itself a bloc named as a group (the EU), that bloc's members.
+const groupCypher = `MATCH (c:Country) WHERE $group IN c.groups
+OPTIONAL MATCH (m:Country) WHERE c.id IN m.groups
+WITH collect(DISTINCT c.id) + collect(DISTINCT m.id) AS ids
+UNWIND ids AS id
+WITH DISTINCT id ORDER BY id
+RETURN collect(id) AS members`
+
+// DemandCypher is the Cypher Demands runs, shown in answers.
+func (s *Store) DemandCypher() string { return demandCypher }
+
+// Demands reads the DEMANDS records of mineral (see analysis.Store).
+func (s *Store) Demands(ctx context.Context, mineral string) (analysis.Demands, error) {
+	out := analysis.Demands{Records: []analysis.DemandRecord{}}
+	rows, err := collect(ctx, s, demandCypher, map[string]any{"mineral": mineral}, func(r *driver.Record) (analysis.DemandRecord, error) {
+		country, err := value[string](r, "country")
+		if err != nil {
+			return analysis.DemandRecord{}, err
+		}
+		d := analysis.DemandRecord{Country: country}
+		v, _ := r.Get("volume_t")
+		d.VolumeT = num(v)
+		if y, isNil, err := driver.GetRecordValue[int64](r, "year"); err == nil && !isNil {
+			d.Year = y
+		}
+		d.Basis, _ = value[string](r, "basis")
+		d.Source, _ = value[string](r, "source")
+		if u, isNil, err := driver.GetRecordValue[string](r, "unit"); err == nil && !isNil {
+			out.Unit = u
+		}
+		return d, nil
+	})
+	out.Records = append(out.Records, rows...)
+	return out, err
+}
+
+// GroupMembers lists, sorted, the countries of group (see analysis.Store); none: no such group.
+func (s *Store) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	rows, err := collect(ctx, s, groupCypher, map[string]any{"group": group}, func(r *driver.Record) ([]string, error) {
+		l, _, err := driver.GetRecordValue[[]any](r, "members")
+		out := make([]string, 0, len(l))
+		for _, x := range l {
+			out = append(out, str(x))
+		}
+		return out, err
+	})
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	slices.Sort(rows[0])
+	return rows[0], nil
+}
