@@ -27,6 +27,54 @@ func (s *Server) analysisRoutes(reads *gin.RouterGroup) {
 	// A scenario only reads, so it is open like the other analyses.
 	reads.POST("/scenarios", s.requireJSON, s.scenario)
 	reads.GET("/quality", s.quality)
+	reads.GET("/minerals/:id/demand", s.demand)
+	reads.GET("/outlook", s.outlook)
+}
+
+// demand is GET /v1/minerals/{id}/demand (contract section 7).
+func (s *Server) demand(c *gin.Context) {
+	q := parseQuery(c, "year", "group")
+	year := q.year("year")
+	group := q.text("group")
+	if g, ok := mineralmap.GroupName(group); ok { // group=group:G7 means group=G7
+		group = g
+	}
+	if group != "" && !mineralmap.ValidID(group) {
+		q.add("group", "is not a valid group name: %q", mineralmap.Clip(group))
+	}
+	if err := q.err(); err != nil {
+		writeError(c, err)
+		return
+	}
+	id := c.Param("id")
+	if !mineralmap.ValidID(id) {
+		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", mineralmap.Clip(id)))
+		return
+	}
+	ans, err := s.analyses.Demand(c.Request.Context(), id, year, group)
+	answer(c, ans, err)
+}
+
+// outlook is GET /v1/outlook (contract section 7).
+func (s *Server) outlook(c *gin.Context) {
+	q := parseQuery(c, "mineral", "consumer", "avoid", "from", "to", "delay_years", "target", "restrictions", "basis", "forms")
+	cond := q.conditions()
+	req := analysis.OutlookRequest{
+		Mineral:    q.id("mineral", true),
+		Consumer:   q.ref("consumer", true),
+		Avoid:      q.refList("avoid"),
+		From:       q.integer("from", 0, 1900, 2200),
+		To:         q.integer("to", 0, 1900, 2200),
+		Delay:      q.integer("delay_years", 0, 0, analysis.MaxDelayYears),
+		Target:     q.number("target", 1, 0, 100),
+		Conditions: mineralmap.Conditions{Restrictions: cond.Restrictions, Bases: cond.Bases, Forms: cond.Forms},
+	}
+	if err := q.err(); err != nil {
+		writeError(c, err)
+		return
+	}
+	ans, err := s.analyses.Outlook(c.Request.Context(), req)
+	answer(c, ans, err)
 }
 
 // quality is GET /v1/quality (contract section 6): one report with mineral, a list without.

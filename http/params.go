@@ -2,6 +2,7 @@ package http
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -104,6 +105,24 @@ func (q *query) text(name string) string {
 
 // err is the parse's problems as one error.
 func (q *query) err() error { return q.problems.err("invalid query parameters") }
+
+// number is an optional finite number within (lo, hi] (def when absent).
+func (q *query) number(name string, def, lo, hi float64) float64 {
+	s, ok := q.single(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil || math.IsNaN(n) || math.IsInf(n, 0):
+		q.add(name, "must be a number, got %q", mineralmap.Clip(s))
+	case n <= lo || n > hi:
+		q.add(name, "must be above %g and at most %g, got %g", lo, hi, n)
+	default:
+		return n
+	}
+	return def
+}
 
 // integer is an optional integer within [lo, hi] (def when absent).
 func (q *query) integer(name string, def, lo, hi int) int {

@@ -43,6 +43,8 @@ type Analyses interface {
 	Exposure(ctx context.Context, req analysis.ExposureRequest) (analysis.ExposureAnswer, error)
 	Scenario(ctx context.Context, req analysis.ScenarioRequest, cond mineralmap.Conditions) (analysis.ScenarioAnswer, error)
 	Quality(ctx context.Context, mineral string, year *int64) (analysis.QualityAnswer, error)
+	Demand(ctx context.Context, mineral string, year *int64, group string) (analysis.DemandAnswer, error)
+	Outlook(ctx context.Context, req analysis.OutlookRequest) (analysis.OutlookAnswer, error)
 }
 
 // Config is what the HTTP layer needs to know.
