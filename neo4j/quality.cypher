@@ -1,4 +1,4 @@
-// The records of one mineral for the quality report (contract section 6), five statements in
+// The records of one mineral for the quality report (contract section 6), six statements in
 // one read transaction.
 //
 // 1. The mineral.
@@ -32,4 +32,9 @@ RETURN n.id AS node, type(r) = 'REFINES' AS refines, coalesce(r.basis, 'estimate
 
 // 5. The restrictions on it.
 MATCH (x:Country)-[r:RESTRICTS]->(:Mineral {id: $mineral})
-RETURN x.id AS country, r.measure AS measure, r.from AS from, r.source IS NOT NULL AS has_source
+RETURN x.id AS country, r.measure AS measure, r.from AS from, r.source IS NOT NULL AS has_source;
+
+// 6. Its DEMANDS records (contract section 7).
+MATCH (c:Country)-[d:DEMANDS]->(:Mineral {id: $mineral})
+RETURN c.id AS country, coalesce(d.year, 0) AS year, d.volume_t AS volume_t,
+       coalesce(d.basis, 'estimated') AS basis, d.source IS NOT NULL AS has_source

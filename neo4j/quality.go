@@ -97,6 +97,16 @@ func (s *Store) QualityInput(ctx context.Context, mineral string) (quality.Input
 				From: dateOf(v["from"]), HasSource: hs})
 			return nil
 		})
+		if err != nil {
+			return in, err
+		}
+		err = stream(ctx, tx, qualityStatements[5], params, func(r *driver.Record) error {
+			v := r.AsMap()
+			hs, _ := v["has_source"].(bool)
+			in.Demands = append(in.Demands, quality.Demand{Country: str(v["country"]), Year: int64(num(v["year"])),
+				VolumeT: num(v["volume_t"]), Basis: str(v["basis"]), HasSource: hs})
+			return nil
+		})
 		return in, err
 	})
 	return in, err

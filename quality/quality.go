@@ -29,6 +29,16 @@ type Input struct {
 	Supplies     []Supply
 	Outputs      []Output
 	Restrictions []Restriction
+	Demands      []Demand
+}
+
+// Demand is one DEMANDS record of the mineral (contract section 7).
+type Demand struct {
+	Country   string
+	Year      int64 // 0: none
+	VolumeT   float64
+	Basis     string
+	HasSource bool
 }
 
 // Node is a node of the mineral's records.
@@ -137,6 +147,9 @@ func Check(in Input, year *int64, today time.Time) Report {
 		r.Stages = append(r.Stages, stage(in, refines, year))
 		r.partsWithinTotals(in, refines)
 	}
+	if len(in.Demands) > 0 {
+		r.Stages = append(r.Stages, demandStage(in, year))
+	}
 	net := r.network(in, year, today)
 	var y int64
 	if net != nil {
@@ -236,6 +249,45 @@ func stage(in Input, refines bool, year *int64) Stage {
 			break
 		}
 		if c != mineralmap.OtherCountries { // other countries, not one country
+			st.Top = append(st.Top, TopShare{Country: c, Share: round(volume[c] / st.TotalT)})
+		}
+	}
+	st.TotalT = round(st.TotalT)
+	return st
+}
+
+// demandStage is the demand's totals (contract section 7): each country's DEMANDS record of the
+// year (year nil: the latest year of the records), summed, with the leading shares. Its
+// stage is "demand".
+func demandStage(in Input, year *int64) Stage {
+	st := Stage{Stage: "demand", Top: []TopShare{}}
+	var y int64
+	if year != nil {
+		y = *year
+	} else {
+		for _, d := range in.Demands {
+			y = max(y, d.Year)
+		}
+	}
+	if y != 0 {
+		st.Year = &y
+	}
+	volume := map[string]float64{}
+	for _, d := range in.Demands {
+		if y == 0 || d.Year == y {
+			volume[d.Country] += d.VolumeT
+		}
+	}
+	countries := slices.Collect(maps.Keys(volume))
+	slices.SortFunc(countries, func(a, b string) int { return cmp.Or(cmp.Compare(volume[b], volume[a]), cmp.Compare(a, b)) })
+	for _, c := range countries {
+		st.TotalT += volume[c]
+		if volume[c] > 0 {
+			st.Countries++
+		}
+	}
+	for _, c := range countries[:min(3, len(countries))] {
+		if st.TotalT > 0 {
 			st.Top = append(st.Top, TopShare{Country: c, Share: round(volume[c] / st.TotalT)})
 		}
 	}
@@ -464,10 +516,16 @@ func (r *Report) sources(in Input) {
 			restrictions = append(restrictions, x.Country+":"+x.Measure+":"+x.From.Format(mineralmap.DateLayout))
 		}
 	}
+	var demands []string
+	for _, d := range in.Demands {
+		if !d.HasSource {
+			demands = append(demands, fmt.Sprintf("%s:%d", d.Country, d.Year))
+		}
+	}
 	for _, g := range []struct {
 		what string
 		ids  []string
-	}{{"nodes", nodes}, {"SUPPLIES records", supplies}, {"PRODUCES/REFINES records", outputs}, {"RESTRICTS records", restrictions}} {
+	}{{"nodes", nodes}, {"SUPPLIES records", supplies}, {"PRODUCES/REFINES records", outputs}, {"RESTRICTS records", restrictions}, {"DEMANDS records", demands}} {
 		if len(g.ids) > 0 {
 			r.add(Error, "no_source", g.ids, "%d %s of %s have no source", len(g.ids), g.what, in.Mineral)
 		}
