@@ -1,6 +1,8 @@
 package quality
 
 import (
+	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -15,12 +17,13 @@ type Records struct {
 	supplies     []*mineralmap.Supply
 	outputs      []*mineralmap.Output
 	restrictions []*mineralmap.Restriction
-	kinds        map[string]string // facility kinds, for the default form
+	demands      map[string]*mineralmap.Demand // by key: the later stands
+	kinds        map[string]string             // facility kinds, for the default form
 }
 
 // NewRecords is an empty set of records.
 func NewRecords() *Records {
-	return &Records{nodes: map[string]Node{}, minerals: map[string]*mineralmap.Mineral{}, kinds: map[string]string{}}
+	return &Records{nodes: map[string]Node{}, minerals: map[string]*mineralmap.Mineral{}, kinds: map[string]string{}, demands: map[string]*mineralmap.Demand{}}
 }
 
 // Add takes one entry; a later entry of the same node or key replaces an earlier one, as a
@@ -47,6 +50,12 @@ func (r *Records) Add(e mineralmap.Entry) {
 		r.outputs = append(r.outputs, x)
 	case *mineralmap.Restriction:
 		r.restrictions = append(r.restrictions, x)
+	case *mineralmap.Demand:
+		var y int64
+		if x.Year != nil {
+			y = *x.Year
+		}
+		r.demands[fmt.Sprintf("%s|%s|%d", x.Country, x.Mineral, y)] = x
 	}
 }
 
@@ -145,6 +154,15 @@ func (r *Records) Input(mineral string) Input {
 	for _, x := range r.restrictions {
 		if x.Mineral == mineral {
 			in.Restrictions = append(in.Restrictions, Restriction{Country: x.Country, Measure: x.Measure, From: x.From, HasSource: x.Source != nil})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.demands)) {
+		if x := r.demands[k]; x.Mineral == mineral {
+			d := Demand{Country: x.Country, VolumeT: x.VolumeT, Basis: basisOf(x.Basis), HasSource: x.Source != nil}
+			if x.Year != nil {
+				d.Year = *x.Year
+			}
+			in.Demands = append(in.Demands, d)
 		}
 	}
 	return in

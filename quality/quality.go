@@ -286,8 +286,11 @@ func demandStage(in Input, year *int64) Stage {
 			st.Countries++
 		}
 	}
-	for _, c := range countries[:min(3, len(countries))] {
-		if st.TotalT > 0 {
+	for _, c := range countries {
+		if len(st.Top) == 3 || st.TotalT == 0 {
+			break
+		}
+		if c != mineralmap.OtherCountries { // other countries, not one country
 			st.Top = append(st.Top, TopShare{Country: c, Share: round(volume[c] / st.TotalT)})
 		}
 	}

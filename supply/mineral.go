@@ -88,8 +88,7 @@ type Mineral struct {
 
 	selected Selected // what Layers.At took; zero for a network built directly
 
-	groups     map[string]*Mineral // WithSink's networks, by group and members
-	groupEdges int                 // the member → sink edges WithSink added (not the mineral's)
+	groups map[string]*Mineral // WithSink's networks, by group and members
 }
 
 // Selected says which records of the layers the network holds (Layers.At).
@@ -119,17 +118,17 @@ const maxOpenNetworks = 4
 // NewMineral indexes a stored M-network; its max-flows share slots.
 func NewMineral(s Stored, slots Slots) *Mineral { return newMineral(s, slots, nil) }
 
-// newMineral is NewMineral with the nodes for which notSource is true left out of the sources.
-func newMineral(s Stored, slots Slots, notSource func(int32) bool) *Mineral {
+// newMineral is NewMineral with the sources given (nil: the contract's, from s).
+func newMineral(s Stored, slots Slots, sources []int32) *Mineral {
 	m := &Mineral{Stored: s, index: make(map[string]int32, len(s.Nodes)), ids: make([]string, len(s.Nodes)),
 		members: map[string][]string{}, slots: slots, open: map[openKey]*openGraph{}}
 	for i, n := range s.Nodes {
 		m.ids[i] = n.ID
 		m.index[n.ID] = int32(i)
 	}
-	m.sources = sourcesOf(len(m.ids), m.Edges, m.Producers)
-	if notSource != nil {
-		m.sources = slices.DeleteFunc(m.sources, notSource)
+	m.sources = sources
+	if sources == nil {
+		m.sources = sourcesOf(len(m.ids), m.Edges, m.Producers)
 	}
 	hasIn := make([]bool, len(m.ids))
 	hasOut := make([]bool, len(m.ids))

@@ -55,6 +55,10 @@ type Options struct {
 	// from them by more than 5%. Nil: every national total is written, and replaces what is
 	// stored (CONTRACT section 5: the one loaded last stands).
 	Keep map[string]map[string]float64
+	// KeepDemands holds DEMANDS keys, "country|mineral|year", of published figures
+	// (fixtures.CuratedDemands): the import writes no apparent consumption for them, a
+	// published figure being better than a derived one.
+	KeepDemands map[string]bool
 	// Progress, when set, is told the trade rows read so far and their total.
 	Progress func(done, total int64)
 }
@@ -70,9 +74,11 @@ type Report struct {
 	Unmapped        []string       `json:"unmapped_countries"` // codes with no ISO alpha-2 (aggregates), skipped
 	UnmappedRows    int            `json:"unmapped_rows"`
 	NoQuantity      int            `json:"rows_without_quantity"`
-	ResidualsZero   int            `json:"residuals_zero"`            // mineral × stage × year whose XX residual is 0
-	Demands         int            `json:"apparent_demands"`          // DEMANDS records written
-	NegativeDemands int            `json:"negative_apparent_demands"` // country × mineral × year whose balance was below 0: no record
+	ResidualsZero   int            `json:"residuals_zero"`              // mineral × stage × year whose XX residual is 0
+	Demands         int            `json:"apparent_demands"`            // DEMANDS records written
+	NegativeDemands int            `json:"negative_apparent_demands"`   // country × mineral × year whose balance was below 0: no record
+	KeptDemands     int            `json:"kept_demands"`                // published demand figures the import left standing
+	NoApparent      []ApparentRow  `json:"apparent_left_out,omitempty"` // minerals without apparent consumption, and why
 	Kept            []KeptTotal    `json:"kept_totals,omitempty"`
 }
 
@@ -234,7 +240,12 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 		return nil, err
 	}
 	// Apparent consumption, from both (contract section 7).
-	if err := bal.demands(rep, func(e map[string]any) error { return out.entry("demands", e) }); err != nil {
+	for _, m := range t.Minerals {
+		if wanted(m.Mineral) && !t.WritesApparent(m.Mineral) {
+			rep.NoApparent = append(rep.NoApparent, t.Apparent[m.Mineral])
+		}
+	}
+	if err := bal.demands(rep, t.WritesApparent, opt.KeepDemands, func(e map[string]any) error { return out.entry("demands", e) }); err != nil {
 		return nil, err
 	}
 	if err := out.close(); err != nil {
@@ -482,7 +493,7 @@ func (b *balances) produced(country, mineral string, year int, v float64) {
 // demands writes each country's apparent consumption for the years the mineral's production
 // table covers (a country it does not list produced none); a negative balance (stocks, or forms
 // the customs file does not hold) is no record, and is counted.
-func (b *balances) demands(rep *Report, emit func(map[string]any) error) error {
+func (b *balances) demands(rep *Report, writes func(mineral string) bool, kept map[string]bool, emit func(map[string]any) error) error {
 	keys := map[balanceKey]bool{}
 	for k := range b.production {
 		keys[k] = true
@@ -497,10 +508,14 @@ func (b *balances) demands(rep *Report, emit func(map[string]any) error) error {
 		sorted = append(sorted, k)
 	}
 	slices.SortFunc(sorted, func(x, y balanceKey) int {
-		return strings.Compare(fmt.Sprintf("%s\x00%s\x00%04d", x.mineral, x.country, x.year), fmt.Sprintf("%s\x00%s\x00%04d", y.mineral, y.country, y.year))
+		return cmp.Or(strings.Compare(x.mineral, y.mineral), strings.Compare(x.country, y.country), cmp.Compare(x.year, y.year))
 	})
 	for _, k := range sorted {
-		if k.country == otherCountries {
+		if k.country == otherCountries || !writes(k.mineral) {
+			continue
+		}
+		if kept[fmt.Sprintf("%s|%s|%d", k.country, k.mineral, k.year)] {
+			rep.KeptDemands++
 			continue
 		}
 		p, n := b.production[k], b.net[k]

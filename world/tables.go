@@ -49,6 +49,53 @@ type Tables struct {
 	Factors  map[int][]FactorRow // by HS code, the most specific row first
 	Groups   map[string][]string // ISO alpha-2 → groups
 	GroupSrc map[string]string
+	// Apparent says, by mineral, whether the import writes apparent consumption for it and why
+	// (apparent.csv); nil: for every mineral.
+	Apparent map[string]ApparentRow
+}
+
+// ApparentRow is one row of apparent.csv: whether production + imports − exports from these
+// files is a defensible consumption figure for a mineral (its main traded forms are in the
+// customs file with a factor), and the reason an analyst reads.
+type ApparentRow struct {
+	Mineral string
+	Yes     bool
+	Reason  string
+}
+
+// ParseApparent reads apparent.csv (mineral,apparent,reason; apparent yes or no) into t; every
+// mineral of the table must be in minerals.csv.
+func (t *Tables) ParseApparent(r io.Reader) error {
+	rows, err := readCSV("apparent.csv", r, "mineral,apparent,reason")
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, m := range t.Minerals {
+		known[m.Mineral] = true
+	}
+	t.Apparent = map[string]ApparentRow{}
+	for i, row := range rows {
+		a := ApparentRow{Mineral: row[0], Yes: row[1] == "yes", Reason: row[2]}
+		switch {
+		case !known[a.Mineral]:
+			return fmt.Errorf("apparent.csv line %d: mineral %q is not in minerals.csv", i+2, a.Mineral)
+		case row[1] != "yes" && row[1] != "no":
+			return fmt.Errorf("apparent.csv line %d: apparent must be yes or no, not %q", i+2, row[1])
+		case a.Reason == "":
+			return fmt.Errorf("apparent.csv line %d: %s needs a reason", i+2, a.Mineral)
+		}
+		t.Apparent[a.Mineral] = a
+	}
+	return nil
+}
+
+// WritesApparent reports whether the import writes apparent consumption for mineral.
+func (t *Tables) WritesApparent(mineral string) bool {
+	if t.Apparent == nil {
+		return true
+	}
+	return t.Apparent[mineral].Yes
 }
 
 // Units maps each mineral to its unit.
@@ -211,5 +258,14 @@ func DefaultTables() (*Tables, error) {
 		defer r.Close()
 		rs[i] = r
 	}
-	return ParseTables(rs[0], rs[1], rs[2])
+	t, err := ParseTables(rs[0], rs[1], rs[2])
+	if err != nil {
+		return nil, err
+	}
+	r, err := fixtures.WorldTable("apparent.csv")
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return t, t.ParseApparent(r)
 }

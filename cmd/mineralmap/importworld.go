@@ -67,6 +67,10 @@ func importWorld(ctx context.Context, cfg config, args []string) error {
 	if opt.CuratedCountries, opt.CuratedMinerals, err = fixtures.Curated(); err != nil {
 		return err
 	}
+	// Published demand figures stand over apparent consumption, whatever --keep-curated-totals.
+	if opt.KeepDemands, err = fixtures.CuratedDemands(); err != nil {
+		return err
+	}
 	if *keep {
 		if opt.Keep, err = fixtures.CuratedTotals(); err != nil {
 			return err

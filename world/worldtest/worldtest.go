@@ -50,6 +50,9 @@ func Load(tb testing.TB, s *neo4j.Store, opt world.Options) *world.Report {
 	if opt.Keep, err = fixtures.CuratedTotals(); err != nil {
 		tb.Fatal(err)
 	}
+	if opt.KeepDemands, err = fixtures.CuratedDemands(); err != nil {
+		tb.Fatal(err)
+	}
 	doc := filepath.Join(tb.TempDir(), "world.json")
 	f, err := os.Create(doc)
 	if err != nil {
