@@ -46,6 +46,10 @@ func cypherLiteral(v any) string {
 		return "date(" + cypherLiteral(x.Format("2006-01-02")) + ")"
 	case int:
 		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case nil:
+		return "null"
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}

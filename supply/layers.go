@@ -301,7 +301,9 @@ func (l *Layers) describe(key viewKey, tradeYear int32, m *Mineral) Selected {
 // latest other record ≤ y), with planned capacity: planned edges count from their year, and a
 // facility takes part from the year of its online date to the year before its closed date.
 // For pending facilities (status planned or construction) delay years are added to their
-// online year and to the year of the planned edges from or to them. Restrictions are not
+// online year and to the year of the planned edges from or to them. The sources are the
+// contract's over the records of every year (a node is one when it has a PRODUCES record, or
+// outgoing edges and no incoming edge in any year). Restrictions are not
 // applied here: the caller opens the network as of its date (1 July of y). The network is
 // built for the caller and not kept; bases and forms select edges as in At.
 func (l *Layers) Outlook(y, delay int32, bases, forms []string) (*Mineral, error) {
@@ -330,7 +332,17 @@ func (l *Layers) Outlook(y, delay int32, bases, forms []string) (*Mineral, error
 	stored, tradeYear := l.pickWith(key, takesPart, func(e Edge) bool {
 		return e.Basis == planned && (e.Year == 0 || e.Year+max(shift(e.From), shift(e.To)) <= y)
 	})
-	m := NewMineral(stored, l.slots)
+	// The sources are those of every year's records together (of the bases and forms asked): a
+	// node with a feed in some year is no source in a year its feed has not begun (alone, that
+	// year's network would make it one, unbounded, because it has outgoing edges and no
+	// incoming one).
+	var all []Edge
+	for _, e := range s.Edges {
+		if key.bases&(1<<e.Basis) != 0 && key.forms&(1<<e.Form) != 0 {
+			all = append(all, e)
+		}
+	}
+	m := newMineral(stored, l.slots, sourcesOf(len(s.Nodes), all, s.Producers))
 	m.selected = l.describe(key, tradeYear, m)
 	return m, nil
 }
