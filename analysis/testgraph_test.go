@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"testing"
 	"time"
 
+	"github.com/mineralmap/mineralmap"
 	"github.com/mineralmap/mineralmap/analysis"
 	"github.com/mineralmap/mineralmap/neo4j"
 	"github.com/mineralmap/mineralmap/neo4j/neo4jtest"
@@ -79,6 +81,10 @@ func loadDoc(tb testing.TB, s *neo4j.Store, d doc) {
 	}
 	src := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	if _, err := s.Load(ctx, src, nil); err != nil {
+		var e *mineralmap.Error
+		if errors.As(err, &e) {
+			tb.Fatalf("load test graph: %v %+v", err, e.Details)
+		}
 		tb.Fatalf("load test graph: %v", err)
 	}
 }

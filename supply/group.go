@@ -52,7 +52,7 @@ func (m *Mineral) WithSink(id string, members []string) *Mineral {
 		s.Nodes = append(s.Nodes, Node{ID: c + "#in", Name: m.Nodes[i].Name, Country: c, IsCountry: true})
 	}
 	sink := int32(len(s.Nodes))
-	s.Nodes = append(s.Nodes, Node{ID: id, Name: id, Country: id})
+	s.Nodes = append(s.Nodes, Node{ID: id, Name: id, Country: id, superSink: true})
 	s.Edges = slices.Clone(s.Edges)
 	for k, e := range s.Edges {
 		if h, ok := inHalf[e.To]; ok {

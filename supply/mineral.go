@@ -32,6 +32,8 @@ type Node struct {
 	// Pending: a facility whose status is planned or construction (the outlook's delay_years
 	// shifts its online date and its planned records).
 	Pending bool
+	// superSink: a group consumer's sink (WithSink); the hops into it are never blocked.
+	superSink bool
 }
 
 // Edge is one SUPPLIES edge between nodes named by their index; volume_t is its capacity. Its
@@ -116,9 +118,11 @@ type openKey struct {
 const maxOpenNetworks = 4
 
 // NewMineral indexes a stored M-network; its max-flows share slots.
-func NewMineral(s Stored, slots Slots) *Mineral { return newMineral(s, slots, nil) }
+func NewMineral(s Stored, slots Slots) *Mineral {
+	return newMineral(s, slots, sourcesOf(len(s.Nodes), s.Edges, s.Producers))
+}
 
-// newMineral is NewMineral with the sources given (nil: the contract's, from s).
+// newMineral is NewMineral with the sources given (sorted node indexes, possibly none).
 func newMineral(s Stored, slots Slots, sources []int32) *Mineral {
 	m := &Mineral{Stored: s, index: make(map[string]int32, len(s.Nodes)), ids: make([]string, len(s.Nodes)),
 		members: map[string][]string{}, slots: slots, open: map[openKey]*openGraph{}}
@@ -127,9 +131,6 @@ func newMineral(s Stored, slots Slots, sources []int32) *Mineral {
 		m.index[n.ID] = int32(i)
 	}
 	m.sources = sources
-	if sources == nil {
-		m.sources = sourcesOf(len(m.ids), m.Edges, m.Producers)
-	}
 	hasIn := make([]bool, len(m.ids))
 	hasOut := make([]bool, len(m.ids))
 	for _, e := range m.Edges {
@@ -309,7 +310,7 @@ func (m *Mineral) openEdges(cond mineralmap.Conditions, extra []mineralmap.Measu
 	g := &openGraph{}
 	open := make([]Edge, 0, len(m.Edges))
 	for i, e := range m.Edges {
-		if !blocked[e.Form][of[e.From]][of[e.To]] {
+		if !blocked[e.Form][of[e.From]][of[e.To]] || m.Nodes[e.To].superSink {
 			open = append(open, e)
 			g.edges = append(g.edges, int32(i))
 		}
