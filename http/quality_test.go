@@ -39,7 +39,9 @@ func TestTheQualityReportOfTheStoredFixturesHasNoError(t *testing.T) {
 		t.Fatalf("%d reports, want one per mineral of the fixtures (11)", len(reports))
 	}
 	for _, r := range reports {
-		if r.Unit == "" || len(r.Stages) != 2 || r.Stages[0].TotalT <= 0 {
+		// Mining and refining, then demand where the mineral has DEMANDS records (section 7).
+		if r.Unit == "" || len(r.Stages) < 2 || len(r.Stages) > 3 || r.Stages[0].Stage != "mining" || r.Stages[1].Stage != "refining" ||
+			len(r.Stages) == 3 && r.Stages[2].Stage != "demand" || r.Stages[0].TotalT <= 0 {
 			t.Errorf("%s: unit %q, stages %+v", r.Mineral, r.Unit, r.Stages)
 		}
 		var sum float64

@@ -1,10 +1,11 @@
-// Mine output of one mineral by country for one year (default: the latest year present),
+// Mine output of one mineral by country for one year (default: the latest year of
+// its records other than planned ones, or of the planned ones when it has no other),
 // contract section 5: a country's volume is its national total (a Country record) where one
 // exists for the year, else the sum of its facilities' records; facilities never add to a
 // national total. $bases (null: every basis) selects the records.
 MATCH (m:Mineral {id: $mineral})
 OPTIONAL MATCH (:Facility|Country)-[e:PRODUCES]->(m)
-WITH m, coalesce($year, max(e.year)) AS year
+WITH m, coalesce($year, max(CASE WHEN e.basis = 'planned' THEN null ELSE e.year END), max(e.year)) AS year
 MATCH (n:Facility|Country)-[r:PRODUCES]->(m)
 WHERE (year IS NULL OR r.year = year) AND ($bases IS NULL OR coalesce(r.basis, 'estimated') IN $bases)
 WITH m, year, coalesce(n.country, n.id) AS country, n:Country AS national, r.volume_t AS v, coalesce(r.basis, 'estimated') AS basis

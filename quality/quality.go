@@ -162,7 +162,11 @@ func Check(in Input, year *int64, today time.Time) Report {
 	if y != 0 {
 		r.Year = &y
 	}
-	r.massBalance(in, net, y)
+	plannedUntil := int64(today.Year()) // planned edges count up to it (section 5)
+	if year != nil {
+		plannedUntil = *year
+	}
+	r.massBalance(in, net, y, plannedUntil)
 	r.tradeConflicts(in)
 	r.replacedTotals(in)
 	r.sources(in)
@@ -209,10 +213,20 @@ func stage(in Input, refines bool, year *int64) Stage {
 	if year != nil {
 		y = *year
 	} else {
+		// The latest year of the records other than planned ones (as concentration's default),
+		// of the planned ones when there is no other.
+		var planned int64
 		for _, o := range in.Outputs {
-			if o.Refines == refines {
+			switch {
+			case o.Refines != refines:
+			case o.Basis == mineralmap.BasisPlanned:
+				planned = max(planned, o.Year)
+			default:
 				y = max(y, o.Year)
 			}
+		}
+		if y == 0 {
+			y = planned
 		}
 	}
 	if y != 0 {
@@ -377,7 +391,7 @@ func (r *Report) network(in Input, year *int64, asOf time.Time) *supply.Mineral 
 
 // massBalance: no node sends out more of the mineral than it produces or refines plus what it
 // receives.
-func (r *Report) massBalance(in Input, net *supply.Mineral, y int64) {
+func (r *Report) massBalance(in Input, net *supply.Mineral, y, plannedUntil int64) {
 	if net == nil {
 		return
 	}
@@ -394,15 +408,29 @@ func (r *Report) massBalance(in Input, net *supply.Mineral, y int64) {
 		node    int32
 		refines bool
 	}
+	// Planned capacity counts as the network's planned edges do: up to plannedUntil, its
+	// latest record standing beside the records of what is produced now.
 	latest, own := map[at]int64{}, map[at]float64{}
+	latestPlanned := map[at]int64{}
 	for _, o := range in.Outputs {
-		if y == 0 || o.Year <= y {
-			k := at{o.Node, o.Refines}
+		k := at{o.Node, o.Refines}
+		switch {
+		case o.Basis == mineralmap.BasisPlanned:
+			if o.Year == 0 || o.Year <= plannedUntil {
+				latestPlanned[k] = max(latestPlanned[k], o.Year)
+			}
+		case y == 0 || o.Year <= y:
 			latest[k] = max(latest[k], o.Year)
 		}
 	}
 	for _, o := range in.Outputs {
-		if k := (at{o.Node, o.Refines}); (y == 0 || o.Year <= y) && o.Year == latest[k] {
+		k := at{o.Node, o.Refines}
+		switch {
+		case o.Basis == mineralmap.BasisPlanned:
+			if _, ok := latestPlanned[k]; ok && o.Year == latestPlanned[k] {
+				own[k] += o.VolumeT
+			}
+		case (y == 0 || o.Year <= y) && o.Year == latest[k]:
 			own[k] += o.VolumeT
 		}
 	}
