@@ -68,6 +68,7 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	// A group consumer: the network with its super-sink; its members are not candidates
 	// (removing one removes part of the consumer), their facilities are.
 	own := map[string]bool{}
+	base := m
 	if members, ok := r.members[req.Consumer]; ok {
 		m = m.WithSink(req.Consumer, members)
 		ans.Members = members
@@ -107,7 +108,8 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	if err != nil {
 		return ans, err
 	}
-	ans.Coverage = d.coverage(supplyT, req.Consumer, consumerCountries(r, req.Consumer), ans.Year)
+	ans.Coverage = d.coverage(supplyT, req.Consumer, consumerCountries(r, req.Consumer), ans.Year,
+		groupSupply(r, req.Consumer, base, func(g *supply.Mineral) *supply.Network { return g.Open(req.Conditions) }, nil))
 	for _, c := range ranked {
 		item := ChokepointItem{ID: c.ID, Type: c.Type, SupplyAtRisk: c.SupplyAtRisk, SinglePointOfFailure: c.SinglePointOfFailure}
 		if c.Type == "facility" {

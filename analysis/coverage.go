@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/supply"
 )
 
 // Coverage is what the network analyses add where demand is known (contract section 7):
@@ -20,6 +21,9 @@ type Coverage struct {
 	Coverage       *float64 `json:"coverage"`
 	DemandBasis    []string `json:"demand_basis,omitempty"`
 	CoverageReason string   `json:"coverage_reason,omitempty"`
+	// CoveredSupplyT: for a group whose members' demand is only partly known, the supply to
+	// the members with a demand record, which coverage compares with their demand.
+	CoveredSupplyT *float64 `json:"covered_supply_t,omitempty"`
 }
 
 // demands indexes a mineral's DEMANDS records by country, each country's oldest year first.
@@ -80,8 +84,11 @@ func (d demands) total(countries []string, year *int64) (sum float64, bases []st
 }
 
 // coverage is supply against the demand of the consumer's countries at year. A facility
-// consumer (no countries) has no demand record.
-func (d demands) coverage(supply float64, consumer string, countries []string, year *int64) Coverage {
+// consumer (no countries) has no demand record. For a group whose members' demand is only
+// partly known, supplyTo (when given) is the supply to the members with a record: coverage
+// compares that with their demand, so that supply to members of unknown demand does not
+// count against the others' demand.
+func (d demands) coverage(supply float64, consumer string, countries []string, year *int64, supplyTo ...func(members []string) float64) Coverage {
 	if len(countries) == 0 {
 		return Coverage{CoverageReason: fmt.Sprintf("%s is a facility: demand is recorded for countries", consumer)}
 	}
@@ -98,6 +105,16 @@ func (d demands) coverage(supply float64, consumer string, countries []string, y
 		c.CoverageReason = fmt.Sprintf("the recorded %s demand of %s is 0", d.mineral, consumer)
 		return c
 	}
+	if len(missing) > 0 && len(supplyTo) > 0 && supplyTo[0] != nil {
+		var withDemand []string
+		for _, m := range countries {
+			if !slices.Contains(missing, m) {
+				withDemand = append(withDemand, m)
+			}
+		}
+		s := supplyTo[0](withDemand)
+		c.CoveredSupplyT, supply = &s, s
+	}
 	cov := math.Round(supply/sum*1e9) / 1e9
 	c.Coverage = &cov
 	if len(missing) > 0 {
@@ -109,10 +126,26 @@ func (d demands) coverage(supply float64, consumer string, countries []string, y
 		if len(missing) > len(shown) {
 			more = fmt.Sprintf(" and %d more", len(missing)-len(shown))
 		}
-		c.CoverageReason = fmt.Sprintf("demand known for %d of the %d countries of %s (none of %s for %s%s): coverage counts the known demand only",
-			known, len(countries), consumer, at, strings.Join(shown, ", "), more)
+		how := "coverage counts the known demand only"
+		if c.CoveredSupplyT != nil {
+			how = "coverage is the supply to those with a record (covered_supply_t) over their demand"
+		}
+		c.CoverageReason = fmt.Sprintf("demand known for %d of the %d countries of %s (none of %s for %s%s): %s",
+			known, len(countries), consumer, at, strings.Join(shown, ", "), more, how)
 	}
 	return c
+}
+
+// groupSupply is, for a group consumer, the supply from net's conditions to some of its members
+// (coverage's supplyTo); nil for any other consumer.
+func groupSupply(r refs, consumer string, m *supply.Mineral, open func(*supply.Mineral) *supply.Network, removed map[string]bool) func([]string) float64 {
+	if _, ok := r.members[consumer]; !ok {
+		return nil
+	}
+	return func(members []string) float64 {
+		id := consumer + "#with-demand"
+		return open(m.WithSink(id, members)).MaxFlow(id, removed)
+	}
 }
 
 // consumerCountries are the countries whose demand is the consumer's: a group's members, a

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mineralmap/mineralmap"
+	"github.com/mineralmap/mineralmap/supply"
 )
 
 // ExposureRequest is GET /v1/exposure.
@@ -134,7 +135,8 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 		if err != nil {
 			return ans, err
 		}
-		e.Coverage = d.coverage(e.SupplyT, req.Consumer, consumerCountries(r, req.Consumer), e.Year)
+		e.Coverage = d.coverage(e.SupplyT, req.Consumer, consumerCountries(r, req.Consumer), e.Year,
+			groupSupply(r, req.Consumer, n, func(g *supply.Mineral) *supply.Network { return g.Open(req.Conditions) }, nil))
 		if req.Mineral != "" || ans.Bases == nil {
 			ans.NetworkEcho = ne
 		}

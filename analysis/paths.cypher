@@ -3,7 +3,8 @@
 // paths in Go over the M-network instead (paths.go): on a large network this query returns
 // every shortest walk of every source, which is too many to sort through.
 // MAX_HOPS is an integer the code validated (Cypher takes no parameters there); FROM and TO are
-// node patterns whose labels come from code.
+// node patterns whose labels come from code. Planned edges count up to $planned_until, and
+// facilities from their online date (contract section 5).
 MATCH (m:Mineral {id: $mineral})
 CALL (m) {
   OPTIONAL MATCH (x:Country)-[r:RESTRICTS]->(m)
@@ -14,6 +15,8 @@ WITH m, active, [x IN active WHERE x.measure IN $measures] AS blocking
 MATCH p = SHORTEST 1 GROUPS {{FROM}}
   ((a)-[s:SUPPLIES]->(b)
     WHERE s.mineral = $mineral
+      AND (coalesce(s.basis, '') <> 'planned' OR s.year <= $planned_until)
+      AND (a.online IS NULL OR a.online <= $as_of) AND (b.online IS NULL OR b.online <= $as_of)
       AND NOT b.id IN $avoid AND NOT coalesce(b.country, b.id) IN $avoid
       AND NOT (coalesce(a.country, a.id) <> coalesce(b.country, b.id)
                AND any(x IN blocking WHERE x.country = coalesce(a.country, a.id)

@@ -162,7 +162,11 @@ func (a *Analyses) AlternativePaths(ctx context.Context, req PathsRequest) (Path
 	ans.Cypher = a.store.NetworkCypher()
 
 	// Browser draws the paths, or, when there is none, runs the equivalent search in Cypher.
-	params := map[string]any{"as_of": req.AsOf, "measures": req.Restrictions.Blocking()}
+	plannedUntil := req.AsOf.Year() // section 5: planned edges up to the year asked, or as_of's
+	if req.Year != nil {
+		plannedUntil = int(*req.Year)
+	}
+	params := map[string]any{"as_of": req.AsOf, "measures": req.Restrictions.Blocking(), "planned_until": plannedUntil}
 	params["mineral"], params["to"], params["from"], params["avoid"] = req.Mineral, req.To, req.From, avoid
 	source := `(src WHERE (EXISTS { (src)-[:PRODUCES]->(m) }
       OR (EXISTS { (src)-[o:SUPPLIES]->() WHERE o.mineral = $mineral }
@@ -227,7 +231,7 @@ func restrictedHops(p Path, active []mineralmap.Measure, blocking []string) []Re
 func pathsView(paths []Path, mineral, cypher string, params map[string]any) string {
 	if len(paths) == 0 {
 		return inline(cypher, map[string]any{"mineral": params["mineral"], "to": params["to"], "from": params["from"],
-			"avoid": params["avoid"], "measures": params["measures"], "as_of": params["as_of"]})
+			"avoid": params["avoid"], "measures": params["measures"], "as_of": params["as_of"], "planned_until": params["planned_until"]})
 	}
 	var parts []string
 	for _, p := range paths {

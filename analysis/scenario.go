@@ -116,8 +116,10 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond miner
 				countries = []string{c}
 			}
 		}
-		res.Coverage = d.coverage(f, c, countries, ans.Year)
-		if before := d.coverage(b, c, countries, ans.Year); before.Coverage != nil {
+		res.Coverage = d.coverage(f, c, countries, ans.Year,
+			groupSupply(r, c, n, func(g *supply.Mineral) *supply.Network { return g.OpenWith(cond, extra) }, removed))
+		if before := d.coverage(b, c, countries, ans.Year,
+			groupSupply(r, c, n, func(g *supply.Mineral) *supply.Network { return g.Open(cond) }, nil)); before.Coverage != nil {
 			res.CoverageBefore = before.Coverage
 		}
 		ans.Results = append(ans.Results, res)

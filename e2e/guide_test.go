@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
@@ -99,7 +101,8 @@ func TestGuideQueriesRunOnFixtures(t *testing.T) {
 		titles = append(titles, html.UnescapeString(titleRe.FindStringSubmatch(s)[1]))
 	}
 	want := []string{"mineralmap", "Rare earths to Japan", "China's refining share", "Paths that avoid China",
-		"Restrictions", "Who finances the alternatives", "Japan after the 2010 embargo", "From the API"}
+		"Restrictions", "Who finances the alternatives", "Japan after the 2010 embargo",
+		"When does supply avoiding China cover the ministerial group's rare earths?", "From the API"}
 	if !slices.Equal(titles, want) {
 		t.Fatalf("slides %q; want %q", titles, want)
 	}
@@ -155,6 +158,46 @@ func TestGuideQueriesRunOnFixtures(t *testing.T) {
 		t.Errorf("Japan's rare-earth imports from China: %.1f%% (2009), %.1f%% (2012), %.1f%% (2024); want a fall after 2010", pct(0), pct(1), pct(2))
 	}
 	t.Logf("Japan's rare-earth imports from China (customs, t REO): %v", embargo)
+
+	// The pipeline slide: planned capacity with its financing, and the group's demand.
+	var planned []string
+	for _, r := range rowsOf("AS planned_t_reo") {
+		planned = append(planned, r["facility"].(string))
+	}
+	for _, want := range []string{"Iluka Eneabba rare-earth refinery", "Arafura Nolans project", "MP Materials 10X magnet campus, Northlake"} {
+		if !slices.Contains(planned, want) {
+			t.Errorf("pipeline slide: %q not among %q", want, planned)
+		}
+	}
+	if dem := rowsOf("AS share_of_world_pct"); len(dem) < 2 || dem[0]["country"] != "JP" {
+		t.Errorf("the group's rare-earth demand %v; want Japan first (JSNM)", dem)
+	}
+	outlook := func(delay int) map[string]any {
+		_, body := get(t, fmt.Sprintf("%s/v1/outlook?mineral=rare-earths&consumer=group:ministerial-2026&avoid=CN&from=2025&to=2032&delay_years=%d", api, delay))
+		var out map[string]any
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			t.Fatalf("outlook: %v %.300s", err, body)
+		}
+		return out
+	}
+	onTime, late := outlook(0), outlook(2)
+	years, _ := onTime["years"].([]any)
+	online, financed := 0, 0
+	for _, y := range years {
+		row := y.(map[string]any)
+		if row["coverage"] == nil || row["demand_t"] == nil {
+			t.Errorf("outlook %v: no coverage", row["year"])
+		}
+		online += len(row["online"].([]any))
+		financed += len(row["financed_by"].([]any))
+	}
+	if len(years) != 8 || online == 0 || financed == 0 {
+		t.Errorf("outlook: %d years, %d facilities coming online, %d financing links", len(years), online, financed)
+	}
+	if s0, sd := onTime["suffices_from"], late["suffices_from"]; s0 != nil && sd != nil && sd.(float64) < s0.(float64) {
+		t.Errorf("suffices_from %v on time, %v two years late", s0, sd)
+	}
+	t.Logf("outlook for the ministerial group's rare earths avoiding China: suffices_from %v on time, %v two years late", onTime["suffices_from"], late["suffices_from"])
 
 	var chinaFree []string
 	for _, r := range rowsOf("AS bottleneck_t") {
