@@ -48,6 +48,18 @@ type Store interface {
 	// groups name it, and the members of a bloc member named as a group (the EU's member
 	// states). Empty: no country is in the group.
 	GroupMembers(ctx context.Context, group string) ([]string, error)
+	// FacilityOutputs reads the PRODUCES and REFINES records of mineral's facilities (the
+	// outlook's capacity of a facility coming online).
+	FacilityOutputs(ctx context.Context, mineral string) ([]FacilityOutput, error)
+}
+
+// FacilityOutput is one PRODUCES or REFINES record of a facility (Year 0: none).
+type FacilityOutput struct {
+	Facility string
+	Refines  bool
+	VolumeT  float64
+	Year     int64
+	Basis    string
 }
 
 // Demands are a mineral's DEMANDS records, by country then year.

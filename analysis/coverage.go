@@ -112,7 +112,7 @@ func (d demands) coverage(supply float64, consumer string, countries []string, y
 				withDemand = append(withDemand, m)
 			}
 		}
-		s := supplyTo[0](withDemand)
+		s := math.Round(supplyTo[0](withDemand)*1e6) / 1e6
 		c.CoveredSupplyT, supply = &s, s
 	}
 	cov := math.Round(supply/sum*1e9) / 1e9

@@ -32,14 +32,19 @@ type OutlookRequest struct {
 	mineralmap.Conditions
 }
 
-// OutlookOnline is a facility that takes part from that year: its capacity into the
-// network (the sum of its outgoing edges in that year's network).
+// OutlookOnline is a facility that takes part from that year: its capacity (its PRODUCES or
+// REFINES record of the latest year ≤ that year, the larger of the two stages, planned or not;
+// null when it has none) and what it can send into that year's network (the sum of its
+// outgoing edges there).
 type OutlookOnline struct {
-	Facility string  `json:"facility"`
-	Name     string  `json:"name"`
-	Country  string  `json:"country"`
-	Status   string  `json:"status,omitempty"`
-	VolumeT  float64 `json:"volume_t"`
+	Facility   string   `json:"facility"`
+	Name       string   `json:"name"`
+	Country    string   `json:"country"`
+	Status     string   `json:"status,omitempty"`
+	VolumeT    *float64 `json:"volume_t"`
+	DeliversT  float64  `json:"delivers_t"`
+	Refines    bool     `json:"refines,omitempty"`
+	OutputYear *int64   `json:"output_year,omitempty"`
 }
 
 // OutlookYear is one year of the outlook.
@@ -136,13 +141,48 @@ func (a *Analyses) Outlook(ctx context.Context, req OutlookRequest) (OutlookAnsw
 		return ans, err
 	}
 	ans.Unit = d.unit
-	stored := layers.Stored()
+	outputs, err := a.store.FacilityOutputs(ctx, req.Mineral)
+	if err != nil {
+		return ans, err
+	}
+	byFacility := map[string][]FacilityOutput{}
+	for _, o := range outputs {
+		byFacility[o.Facility] = append(byFacility[o.Facility], o)
+	}
 	shift := func(n supply.Node) int {
 		if n.Pending {
 			return req.Delay
 		}
 		return 0
 	}
+	// capacity is a facility's output record of the latest year ≤ y (planned records from
+	// their year shifted as the facility is), the larger stage where it has both.
+	capacity := func(n supply.Node, y int) (v *float64, refines bool, year *int64) {
+		var best FacilityOutput
+		found := false
+		for _, o := range byFacility[n.ID] {
+			oy := o.Year
+			if o.Basis == mineralmap.BasisPlanned && oy != 0 {
+				oy += int64(shift(n))
+			}
+			if oy > int64(y) {
+				continue
+			}
+			if !found || oy > best.Year || oy == best.Year && o.VolumeT > best.VolumeT {
+				best, found = o, true
+				best.Year = oy
+			}
+		}
+		if !found {
+			return nil, false, nil
+		}
+		vol := best.VolumeT
+		if best.Year != 0 {
+			year = &best.Year
+		}
+		return &vol, best.Refines, year
+	}
+	stored := layers.Stored()
 	var view []string
 	for y := req.From; y <= req.To; y++ {
 		if err := ctx.Err(); err != nil {
@@ -177,7 +217,8 @@ func (a *Analyses) Outlook(ctx context.Context, req OutlookRequest) (OutlookAnsw
 			if _, in := m.Node(n.ID); !in {
 				continue
 			}
-			o := OutlookOnline{Facility: n.ID, Name: n.Name, Country: n.Country, VolumeT: out[n.ID]}
+			o := OutlookOnline{Facility: n.ID, Name: n.Name, Country: n.Country, DeliversT: out[n.ID]}
+			o.VolumeT, o.Refines, o.OutputYear = capacity(n, y)
 			if n.Pending {
 				o.Status = "pending"
 			}

@@ -74,7 +74,7 @@ func TestTheOutlookAddsAFacilityInItsOnlineYearAndDelayShiftsIt(t *testing.T) {
 	if got[2027] != (row{18, 10, 0.5}) || got[2028] != (row{24, 16, 0.8}) || got[2031] != (row{24, 16, 0.8}) {
 		t.Fatalf("years: %+v", got)
 	}
-	if y := ans.Years[2]; y.Year != 2028 || len(y.Online) != 1 || y.Online[0].Facility != "p" || y.Online[0].VolumeT != 6 ||
+	if y := ans.Years[2]; y.Year != 2028 || len(y.Online) != 1 || y.Online[0].Facility != "p" || y.Online[0].DeliversT != 6 || y.Online[0].VolumeT == nil || *y.Online[0].VolumeT != 1000 ||
 		!reflect.DeepEqual(y.FinancedBy, []analysis.Financing{{Agreement: "deal", Facility: "p"}}) {
 		t.Fatalf("2028: online %+v, financed by %+v", y.Online, y.FinancedBy)
 	}

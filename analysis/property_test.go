@@ -478,3 +478,7 @@ func (memStore) Demands(context.Context, string) (analysis.Demands, error) {
 func (memStore) DemandCypher() string { return "" }
 
 func (memStore) GroupMembers(context.Context, string) ([]string, error) { return nil, nil }
+
+func (memStore) FacilityOutputs(context.Context, string) ([]analysis.FacilityOutput, error) {
+	return nil, nil
+}

@@ -32,6 +32,7 @@ type Store struct {
 	CountryNamesFn     func(ctx context.Context, ids []string) (map[string]string, error)
 	DemandsFn          func(ctx context.Context, mineral string) (analysis.Demands, error)
 	GroupMembersFn     func(ctx context.Context, group string) ([]string, error)
+	FacilityOutputsFn  func(ctx context.Context, mineral string) ([]analysis.FacilityOutput, error)
 }
 
 var _ analysis.Store = (*Store)(nil)
@@ -153,4 +154,11 @@ func (s *Store) GroupMembers(ctx context.Context, group string) ([]string, error
 		return nil, s.err()
 	}
 	return s.GroupMembersFn(ctx, group)
+}
+
+func (s *Store) FacilityOutputs(ctx context.Context, mineral string) ([]analysis.FacilityOutput, error) {
+	if s.FacilityOutputsFn == nil {
+		return nil, s.err()
+	}
+	return s.FacilityOutputsFn(ctx, mineral)
 }

@@ -69,3 +69,26 @@ func (s *Store) GroupMembers(ctx context.Context, group string) ([]string, error
 	slices.Sort(rows[0])
 	return rows[0], nil
 }
+
+// facilityOutputsCypher reads the PRODUCES and REFINES records of a mineral's facilities.
+const facilityOutputsCypher = `MATCH (f:Facility)-[r:PRODUCES|REFINES]->(:Mineral {id: $mineral})
+RETURN f.id AS facility, type(r) = 'REFINES' AS refines, r.volume_t AS volume_t, coalesce(r.year, 0) AS year,
+       coalesce(r.basis, 'estimated') AS basis
+ORDER BY facility, year`
+
+// FacilityOutputs reads the facilities' PRODUCES and REFINES records of mineral (see analysis.Store).
+func (s *Store) FacilityOutputs(ctx context.Context, mineral string) ([]analysis.FacilityOutput, error) {
+	return collect(ctx, s, facilityOutputsCypher, map[string]any{"mineral": mineral}, func(r *driver.Record) (analysis.FacilityOutput, error) {
+		f, err := value[string](r, "facility")
+		if err != nil {
+			return analysis.FacilityOutput{}, err
+		}
+		o := analysis.FacilityOutput{Facility: f}
+		o.Refines, _ = value[bool](r, "refines")
+		v, _ := r.Get("volume_t")
+		o.VolumeT = num(v)
+		o.Year, _ = value[int64](r, "year")
+		o.Basis, _ = value[string](r, "basis")
+		return o, nil
+	})
+}
