@@ -21,9 +21,10 @@ type DemandShare struct {
 
 // GroupDemand is a group's part of the total.
 type GroupDemand struct {
-	Name    string   `json:"name"`
-	VolumeT float64  `json:"volume_t"`
-	Share   float64  `json:"share"`
+	Name string `json:"name"`
+	// VolumeT and Share are null when no member has a demand record (not 0: unknown).
+	VolumeT *float64 `json:"volume_t"`
+	Share   *float64 `json:"share"`
 	Members []string `json:"members"`
 	// Known: the members with a demand record; Missing: those without (their demand is not
 	// in volume_t).
@@ -39,6 +40,10 @@ type DemandAnswer struct {
 	TotalT     float64       `json:"total_t"`
 	Bases      []string      `json:"bases"`
 	Countries  []DemandShare `json:"countries"`
+	// WorldTotal: total_t is a world total (the records include the rest of the world, XX, or
+	// apparent consumption of every country the world layer covers); false: it is the sum of
+	// the countries with a record, and their shares are not shares of world demand.
+	WorldTotal bool `json:"world_total"`
 	Group      *GroupDemand  `json:"group"`
 	Note       string        `json:"note,omitempty"`
 	Cypher     string        `json:"cypher"`
@@ -88,6 +93,13 @@ func (a *Analyses) Demand(ctx context.Context, mineral string, year *int64, grou
 		}
 	}
 	slices.Sort(ans.Bases)
+	for _, c := range ans.Countries {
+		ans.WorldTotal = ans.WorldTotal || c.Country == mineralmap.OtherCountries || c.Basis == mineralmap.BasisApparent
+	}
+	if len(ans.Countries) > 0 && !ans.WorldTotal {
+		ans.Note = fmt.Sprintf("total_t is the sum of the %d countries with a %s demand record; no world total is recorded (no rest-of-world record on XX, no apparent consumption): the shares are not shares of world demand",
+			len(ans.Countries), mineral)
+	}
 	slices.SortFunc(ans.Countries, func(a, b DemandShare) int {
 		return cmp.Or(cmp.Compare(b.VolumeT, a.VolumeT), cmp.Compare(a.Country, b.Country))
 	})
@@ -106,12 +118,16 @@ func (a *Analyses) Demand(ctx context.Context, mineral string, year *int64, grou
 		ref := mineralmap.GroupPrefix + group
 		members := r.members[ref]
 		sum, _, missing, known := d.total(members, ans.Year)
-		g := &GroupDemand{Name: group, VolumeT: sum, Members: members, Known: known, Missing: missing}
+		g := &GroupDemand{Name: group, Members: members, Known: known, Missing: missing}
 		if g.Missing == nil {
 			g.Missing = []string{}
 		}
-		if ans.TotalT > 0 {
-			g.Share = sum / ans.TotalT
+		if known > 0 {
+			g.VolumeT = &sum
+			if ans.TotalT > 0 {
+				share := sum / ans.TotalT
+				g.Share = &share
+			}
 		}
 		ans.Group = g
 	}

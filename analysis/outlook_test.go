@@ -139,7 +139,7 @@ func TestMissingDemandGivesNullCoverageNeverZero(t *testing.T) {
 
 func TestDemandByCountryWithAGroupsShare(t *testing.T) {
 	a, s := mustAnalyses(t)
-	loadDoc(t, s, pipelineDoc().demand("AA", 5, 2023).demand("AA", 30, 2025).demand("CN", 75, 2024).grouped("G", "TT", "AA", "UU"))
+	loadDoc(t, s, pipelineDoc().demand("AA", 5, 2023).demand("AA", 30, 2025).demand("CN", 75, 2024).grouped("G", "TT", "AA", "UU").grouped("H", "UU"))
 	ans, err := a.Demand(ctx, testMineral, ptr(int64(2024)), "G")
 	if err != nil {
 		t.Fatal(err)
@@ -151,8 +151,19 @@ func TestDemandByCountryWithAGroupsShare(t *testing.T) {
 	if ans.TotalT != 100 || !reflect.DeepEqual(ans.Countries, want) {
 		t.Fatalf("total %v, countries %+v", ans.TotalT, ans.Countries)
 	}
-	if g := ans.Group; g == nil || g.VolumeT != 25 || g.Share != 0.25 || g.Known != 2 || !reflect.DeepEqual(g.Missing, []string{"UU"}) {
+	if g := ans.Group; g == nil || g.VolumeT == nil || *g.VolumeT != 25 || *g.Share != 0.25 || g.Known != 2 || !reflect.DeepEqual(g.Missing, []string{"UU"}) {
 		t.Fatalf("group %+v", ans.Group)
+	}
+	if ans.WorldTotal || ans.Note == "" {
+		t.Fatalf("without a rest-of-world record the total is no world total: world_total %v, note %q", ans.WorldTotal, ans.Note)
+	}
+	// A group none of whose members has a record: unknown, not 0.
+	none, err := a.Demand(ctx, testMineral, ptr(int64(2024)), "H")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := none.Group; g == nil || g.VolumeT != nil || g.Share != nil || g.Known != 0 {
+		t.Fatalf("group H: %+v", none.Group)
 	}
 	if _, err := a.Demand(ctx, testMineral, nil, "nobody"); err == nil {
 		t.Fatal("a group without members answered")
