@@ -310,6 +310,27 @@ func TestEveryOperationAnswersInItsDocumentedShape(t *testing.T) {
 		{"GET", "/v1/exposure?consumer=JP&supplier=CN", "", func(b map[string]any) bool { return len(b["minerals"].([]any)) > 0 }},
 		{"POST", "/v1/scenarios?restrictions=all", `{"mineral":"rare-earths","restrictions":[{"country":"CN","targets":["JP"],"measure":"ban"}],"as_of":"2025-12-01"}`,
 			func(b map[string]any) bool { return len(b["results"].([]any)) > 0 }},
+		// Contract section 7: groups, demand and coverage, the outlook.
+		{"GET", "/v1/chokepoints?mineral=rare-earths&consumer=group:ministerial-2026&limit=5", "", func(b map[string]any) bool {
+			return len(b["members"].([]any)) > 10 && b["demand_t"] != nil && b["coverage"] != nil
+		}},
+		{"GET", "/v1/exposure?consumer=group:G7&supplier=CN&mineral=rare-earths", "", func(b map[string]any) bool {
+			return len(b["members"].([]any)) > 0 && b["demand_t"] != nil
+		}},
+		{"GET", "/v1/exposure?consumer=mp-10x-magnets&supplier=group:EU&mineral=rare-earths", "", func(b map[string]any) bool {
+			return b["coverage"] == nil && b["coverage_reason"] != nil && len(b["supplier_members"].([]any)) > 5
+		}},
+		{"GET", "/v1/minerals/rare-earths/demand?group=ministerial-2026", "", func(b map[string]any) bool {
+			g, _ := b["group"].(map[string]any)
+			return b["world_total"] == true && g != nil && g["volume_t"].(float64) > 0 && g["share"].(float64) < 1
+		}},
+		{"GET", "/v1/minerals/lithium/demand?year=2024", "", func(b map[string]any) bool { return b["group"] == nil && b["total_t"] == 220000.0 }},
+		{"GET", "/v1/outlook?mineral=rare-earths&consumer=group:ministerial-2026&avoid=CN&from=2025&to=2032&delay_years=2&target=0.5", "", func(b map[string]any) bool {
+			return len(b["years"].([]any)) == 8 && b["delay_years"] == 2.0
+		}},
+		{"GET", "/v1/outlook?mineral=gallium&consumer=JP", "", func(b map[string]any) bool { return len(b["years"].([]any)) == 9 }},
+		{"POST", "/v1/scenarios", `{"mineral":"rare-earths","consumers":["group:G7","JP"],"remove":{"countries":["group:EU"]},"restrictions":[{"country":"CN","targets":["group:G7"],"measure":"ban"}]}`,
+			func(b map[string]any) bool { return len(b["results"].([]any)) == 2 }},
 		{"POST", "/v1/graph", `{"countries":[{"id":"NZ","name":"New Zealand","groups":["OECD"]}],"supplies":[{"from":"NZ","to":"JP","mineral":"rare-earths","volume_t":1,"year":2024}]}`,
 			func(b map[string]any) bool { return b["nodes_created"] == 1.0 && b["relationships_created"] == 1.0 }},
 		{"DELETE", "/v1/graph", "", func(b map[string]any) bool { return b["nodes_deleted"].(float64) > 100 }},
