@@ -34,20 +34,20 @@ type GroupDemand struct {
 
 // DemandAnswer is GET /v1/minerals/{id}/demand (contract section 7).
 type DemandAnswer struct {
-	Mineral    string        `json:"mineral"`
-	Year       *int64        `json:"year"`
-	Unit       string        `json:"unit,omitempty"`
-	TotalT     float64       `json:"total_t"`
-	Bases      []string      `json:"bases"`
-	Countries  []DemandShare `json:"countries"`
+	Mineral   string        `json:"mineral"`
+	Year      *int64        `json:"year"`
+	Unit      string        `json:"unit,omitempty"`
+	TotalT    float64       `json:"total_t"`
+	Bases     []string      `json:"bases"`
+	Countries []DemandShare `json:"countries"`
 	// WorldTotal: total_t is a world total (the records include the rest of the world, XX, or
 	// apparent consumption of every country the world layer covers); false: it is the sum of
 	// the countries with a record, and their shares are not shares of world demand.
-	WorldTotal bool `json:"world_total"`
-	Group      *GroupDemand  `json:"group"`
-	Note       string        `json:"note,omitempty"`
-	Cypher     string        `json:"cypher"`
-	BrowserURL string        `json:"browser_url"`
+	WorldTotal bool         `json:"world_total"`
+	Group      *GroupDemand `json:"group"`
+	Note       string       `json:"note,omitempty"`
+	Cypher     string       `json:"cypher"`
+	BrowserURL string       `json:"browser_url"`
 }
 
 // Demand is the demand for mineral by country at year (nil: the latest year of its records):
