@@ -164,8 +164,18 @@ PY
     [paths]="$base/paths?mineral=$mineral&to=$consumer&avoid=$supplier"
     [chokepoints]="$base/chokepoints?mineral=$mineral&consumer=$consumer"
     [exposure]="$base/exposure?consumer=$consumer&supplier=$supplier&mineral=$mineral"
+    [outlook]="$base/outlook?mineral=$mineral&consumer=$consumer&avoid=$supplier&from=2015&to=2032"
+    [demand]="$base/minerals/$mineral/demand"
   )
-  for endpoint in paths chokepoints exposure; do
+  endpoints="paths chokepoints exposure outlook demand"
+  if [ "$size" = world ]; then
+    # The world layer has groups (fixtures/world/groups.csv): the ministerial group as one buyer.
+    urls[group-chokepoints]="$base/chokepoints?mineral=$mineral&consumer=group:ministerial-2026"
+    urls[group-outlook]="$base/outlook?mineral=$mineral&consumer=group:ministerial-2026&avoid=$supplier&from=2015&to=2032"
+    urls[demand]="$base/minerals/$mineral/demand?group=ministerial-2026"
+    endpoints="$endpoints group-chokepoints group-outlook"
+  fi
+  for endpoint in $endpoints; do
     for clients in 1 50; do
       say "  $endpoint, $clients client(s), $cell"
       timeout 5m "$work/bin/loadgen" -url "${urls[$endpoint]}" -clients "$clients" -duration "$cell" \
