@@ -59,6 +59,9 @@ type Options struct {
 	// (fixtures.CuratedDemands): the import writes no apparent consumption for them, a
 	// published figure being better than a derived one.
 	KeepDemands map[string]bool
+	// AllApparent writes apparent consumption for every mineral, not only those apparent.csv
+	// finds it defensible for; the others' records say in their note why they are not.
+	AllApparent bool
 	// Progress, when set, is told the trade rows read so far and their total.
 	Progress func(done, total int64)
 }
@@ -240,12 +243,23 @@ func Import(ctx context.Context, dir string, t *Tables, opt Options, w io.Writer
 		return nil, err
 	}
 	// Apparent consumption, from both (contract section 7).
+	writes := t.WritesApparent
 	for _, m := range t.Minerals {
-		if wanted(m.Mineral) && !t.WritesApparent(m.Mineral) {
-			rep.NoApparent = append(rep.NoApparent, t.Apparent[m.Mineral])
+		if wanted(m.Mineral) && !t.WritesApparent(m.Mineral) && !opt.AllApparent {
+			rep.NoApparent = append(rep.NoApparent, t.ApparentOf(m.Mineral))
 		}
 	}
-	if err := bal.demands(rep, t.WritesApparent, opt.KeepDemands, func(e map[string]any) error { return out.entry("demands", e) }); err != nil {
+	doubt := func(string) string { return "" }
+	if opt.AllApparent {
+		writes = func(string) bool { return true }
+		doubt = func(m string) string {
+			if t.WritesApparent(m) {
+				return ""
+			}
+			return " Not a defensible consumption figure (fixtures/world/apparent.csv): " + t.ApparentOf(m).Reason
+		}
+	}
+	if err := bal.demands(rep, writes, doubt, opt.KeepDemands, func(e map[string]any) error { return out.entry("demands", e) }); err != nil {
 		return nil, err
 	}
 	if err := out.close(); err != nil {
@@ -493,7 +507,7 @@ func (b *balances) produced(country, mineral string, year int, v float64) {
 // demands writes each country's apparent consumption for the years the mineral's production
 // table covers (a country it does not list produced none); a negative balance (stocks, or forms
 // the customs file does not hold) is no record, and is counted.
-func (b *balances) demands(rep *Report, writes func(mineral string) bool, kept map[string]bool, emit func(map[string]any) error) error {
+func (b *balances) demands(rep *Report, writes func(mineral string) bool, doubt func(mineral string) string, kept map[string]bool, emit func(map[string]any) error) error {
 	keys := map[balanceKey]bool{}
 	for k := range b.production {
 		keys[k] = true
@@ -528,7 +542,7 @@ func (b *balances) demands(rep *Report, writes func(mineral string) bool, kept m
 		}
 		if err := emit(map[string]any{"country": k.country, "mineral": k.mineral, "volume_t": v, "year": k.year,
 			"basis": mineralmap.BasisApparent, "source": demandSource,
-			"note": fmt.Sprintf("Production %s + net imports %s (customs records of this layer, every form the file holds; forms it lacks are not counted).", fmtT(p), fmtT(n))}); err != nil {
+			"note": fmt.Sprintf("Production %s + net imports %s (customs records of this layer, every form the file holds; forms it lacks are not counted).", fmtT(p), fmtT(n)) + doubt(k.mineral)}); err != nil {
 			return err
 		}
 		rep.Demands++

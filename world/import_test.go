@@ -243,3 +243,40 @@ func TestTheImportWritesApparentConsumption(t *testing.T) {
 		t.Errorf("negative balances: CL %v, AU %v, counted %d; want none and 5", demand("CL", "lithium", "2024"), demand("AU", "rare-earths", "2024"), rep.NegativeDemands)
 	}
 }
+
+// apparent.csv decides which minerals get apparent consumption; --apparent all writes the
+// others too, each record's note saying why it is no consumption figure; a published figure
+// (KeepDemands) always stands.
+func TestApparentConsumptionOnlyWhereTheCustomsFileHoldsTheMainForms(t *testing.T) {
+	run := func(all bool, keep map[string]bool) ([]map[string]any, *world.Report) {
+		tables := testTables(t)
+		if err := tables.ParseApparent(strings.NewReader("mineral,apparent,reason\nlithium,no,spodumene is not in the file\nrare-earths,yes,oxides and compounds are\n")); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		rep, err := world.Import(context.Background(), worldtest.Small(t), tables, world.Options{From: 2023, To: 2024, AllApparent: all, KeepDemands: keep}, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw struct{ Demands []map[string]any }
+		if err := json.Unmarshal(buf.Bytes(), &raw); err != nil {
+			t.Fatal(err)
+		}
+		return raw.Demands, rep
+	}
+	checked, rep := run(false, map[string]bool{"MY|rare-earths|2024": true})
+	if got := find(checked, "mineral", "lithium"); len(got) != 0 {
+		t.Errorf("lithium apparent consumption written: %v", got)
+	}
+	if len(find(checked, "country", "CN", "mineral", "rare-earths", "year", "2024")) != 1 || len(find(checked, "country", "MY", "mineral", "rare-earths")) != 0 || rep.KeptDemands != 1 {
+		t.Errorf("rare earths: %v; kept %d", find(checked, "mineral", "rare-earths"), rep.KeptDemands)
+	}
+	if len(rep.NoApparent) == 0 || rep.NoApparent[0].Mineral != "lithium" || rep.NoApparent[0].Reason != "spodumene is not in the file" {
+		t.Errorf("the report's minerals without apparent consumption: %+v", rep.NoApparent)
+	}
+	all, _ := run(true, nil)
+	li := find(all, "country", "CN", "mineral", "lithium", "year", "2024")
+	if len(li) != 1 || !strings.Contains(li[0]["note"].(string), "spodumene is not in the file") {
+		t.Errorf("--apparent all: CN lithium %v; want one record whose note says why it is no consumption figure", li)
+	}
+}

@@ -90,6 +90,15 @@ func (t *Tables) ParseApparent(r io.Reader) error {
 	return nil
 }
 
+// ApparentOf is apparent.csv's row of mineral; a mineral it does not list is not assessed,
+// so no.
+func (t *Tables) ApparentOf(mineral string) ApparentRow {
+	if a, ok := t.Apparent[mineral]; ok {
+		return a
+	}
+	return ApparentRow{Mineral: mineral, Reason: "not assessed: apparent.csv does not list it"}
+}
+
 // WritesApparent reports whether the import writes apparent consumption for mineral.
 func (t *Tables) WritesApparent(mineral string) bool {
 	if t.Apparent == nil {
@@ -267,5 +276,13 @@ func DefaultTables() (*Tables, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return t, t.ParseApparent(r)
+	if err := t.ParseApparent(r); err != nil {
+		return nil, err
+	}
+	for _, m := range t.Minerals {
+		if _, ok := t.Apparent[m.Mineral]; !ok {
+			return nil, fmt.Errorf("apparent.csv: %s (minerals.csv) has no verdict", m.Mineral)
+		}
+	}
+	return t, nil
 }

@@ -22,7 +22,7 @@ import (
 // progress bar). The import's report goes to standard error, and as JSON to --report.
 func importWorld(ctx context.Context, cfg config, args []string) error {
 	if len(args) == 0 || args[0] != "world" {
-		return errors.New("usage: mineralmap import world [--years FROM-TO | --last N] [--minerals a,b] [--dir DIR] [--out FILE | --load] [--report FILE] [--keep-curated-totals]")
+		return errors.New("usage: mineralmap import world [--years FROM-TO | --last N] [--minerals a,b] [--dir DIR] [--out FILE | --load] [--report FILE] [--keep-curated-totals] [--apparent checked|all]")
 	}
 	fs := flag.NewFlagSet("import world", flag.ContinueOnError)
 	years := fs.String("years", "", "years FROM-TO or one year (default: every year of the files)")
@@ -32,6 +32,7 @@ func importWorld(ctx context.Context, cfg config, args []string) error {
 	out := fs.String("out", "", "write the document to this file (default: standard output)")
 	loadIt := fs.Bool("load", false, "load the document into Neo4j instead of writing it")
 	reportFile := fs.String("report", "", "also write the import's report as JSON to this file")
+	apparent := fs.String("apparent", "checked", "apparent consumption (production + imports − exports) for the minerals fixtures/world/apparent.csv finds it defensible for (checked), or for every mineral (all: figures where the customs file lacks a main form are wrong, their notes say so)")
 	keep := fs.Bool("keep-curated-totals", false, "write no national total for a mineral, stage and year the curated layer has national totals for (they stand, with its XX residual); the report lists where World Mining Data differs by more than 5%")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -66,6 +67,13 @@ func importWorld(ctx context.Context, cfg config, args []string) error {
 	}
 	if opt.CuratedCountries, opt.CuratedMinerals, err = fixtures.Curated(); err != nil {
 		return err
+	}
+	switch *apparent {
+	case "checked":
+	case "all":
+		opt.AllApparent = true
+	default:
+		return fmt.Errorf("--apparent: %q is neither checked nor all", *apparent)
 	}
 	// Published demand figures stand over apparent consumption, whatever --keep-curated-totals.
 	if opt.KeepDemands, err = fixtures.CuratedDemands(); err != nil {
