@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mineralmap/mineralmap/supply"
 )
 
 // cypherLiteral writes v as a Cypher literal, for the query shown in Neo4j Browser; strings are
@@ -112,6 +114,6 @@ func withConsumer(nodes []string, consumer string, members []string) []string {
 	if len(members) == 0 {
 		return append(out, consumer)
 	}
-	out = slices.DeleteFunc(out, func(id string) bool { return id == consumer })
+	out = slices.DeleteFunc(out, func(id string) bool { return id == consumer || supply.IsSplit(id) })
 	return append(out, members...)
 }

@@ -23,7 +23,7 @@ const maxGroupSinks = 4
 // both halves; the sink's country is id itself. The network is kept (a few groups per
 // Mineral) and safe for concurrent use.
 func (m *Mineral) WithSink(id string, members []string) *Mineral {
-	key := id + "\x00" + stringsKey(members)
+	key := id + "\x00" + strings.Join(slices.Sorted(slices.Values(members)), ",")
 	m.mu.Lock()
 	if g, ok := m.groups[key]; ok {
 		m.mu.Unlock()
@@ -82,11 +82,3 @@ func (m *Mineral) WithSink(id string, members []string) *Mineral {
 // IsSplit reports whether id is the incoming half of a group member's node (WithSink).
 func IsSplit(id string) bool { return strings.HasSuffix(id, "#in") }
 
-func stringsKey(ss []string) string {
-	s := slices.Sorted(slices.Values(ss))
-	out := ""
-	for _, x := range s {
-		out += x + ","
-	}
-	return out
-}

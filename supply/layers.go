@@ -347,33 +347,5 @@ func (l *Layers) Outlook(y, delay int32, bases, forms []string) (*Mineral, error
 	return m, nil
 }
 
-// Years lists the distinct years of the mineral's records, and of its facilities' online dates,
-// sorted: the years in which an outlook's network can change (without delay).
-func (l *Layers) Years() []int32 {
-	var ys []int32
-	for _, e := range l.stored.Edges {
-		if e.Year != 0 {
-			ys = append(ys, e.Year)
-		}
-	}
-	for _, n := range l.stored.Nodes {
-		if !n.Online.IsZero() {
-			ys = append(ys, int32(n.Online.Year()))
-		}
-	}
-	slices.Sort(ys)
-	return slices.Compact(ys)
-}
-
-// Node is the stored node id of the layers (false: not in the mineral's network).
-func (l *Layers) Node(id string) (Node, bool) {
-	for _, n := range l.stored.Nodes {
-		if n.ID == id {
-			return n, true
-		}
-	}
-	return Node{}, false
-}
-
 // Stored is every record of the layers; the caller must not change it.
 func (l *Layers) Stored() Stored { return l.stored }
