@@ -47,7 +47,7 @@ type Store interface {
 	// GroupMembers lists, sorted, the countries of a group (contract section 7): those whose
 	// groups name it, and the members of a bloc member named as a group (the EU's member
 	// states). Empty: no country is in the group.
-	GroupMembers(ctx context.Context, group string) ([]string, error)
+	GroupMembers(ctx context.Context, group string) (Group, error)
 	// FacilityOutputs reads the PRODUCES and REFINES records of mineral's facilities (the
 	// outlook's capacity of a facility coming online).
 	FacilityOutputs(ctx context.Context, mineral string) ([]FacilityOutput, error)
@@ -60,6 +60,13 @@ type FacilityOutput struct {
 	VolumeT  float64
 	Year     int64
 	Basis    string
+}
+
+// Group is a group's countries, sorted, and the blocs among them with their own members (a
+// bloc's demand record is not added to its members' records).
+type Group struct {
+	Members []string
+	Blocs   map[string][]string
 }
 
 // Demands are a mineral's DEMANDS records, by country then year.

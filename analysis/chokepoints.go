@@ -108,8 +108,8 @@ func (a *Analyses) Chokepoints(ctx context.Context, req ChokepointsRequest) (Cho
 	if err != nil {
 		return ans, err
 	}
-	ans.Coverage = d.coverage(supplyT, req.Consumer, consumerCountries(r, req.Consumer), ans.Year,
-		groupSupply(r, req.Consumer, base, func(g *supply.Mineral) *supply.Network { return g.Open(req.Conditions) }, nil))
+	ans.Coverage = d.in(r, req.Consumer).coverage(supplyT, req.Consumer, consumerCountries(r, req.Consumer), ans.Year,
+		groupSupply(r, req.Consumer, base, func(g *supply.Mineral) *supply.Network { return g.Open(req.Conditions) }, nil, nil))
 	for _, c := range ranked {
 		item := ChokepointItem{ID: c.ID, Type: c.Type, SupplyAtRisk: c.SupplyAtRisk, SinglePointOfFailure: c.SinglePointOfFailure}
 		if c.Type == "facility" {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -31,6 +32,18 @@ type demands struct {
 	mineral string
 	unit    string
 	by      map[string][]DemandRecord
+	// blocs: a group's blocs and their members; a bloc's own record is not added when one of
+	// its members has a record (it would count their demand twice).
+	blocs map[string][]string
+	// yearly: an apparent record counts only in its own year (a year's balance, not a standing
+	// figure), as the demand-by-country answer takes them.
+	yearly bool
+}
+
+// of is the demands as a consumer's: with its group's blocs.
+func (d demands) in(r refs, consumer string) demands {
+	d.blocs = r.blocs[consumer]
+	return d
 }
 
 // demandsOf reads the mineral's demand records.
@@ -44,7 +57,7 @@ func (a *Analyses) demandsOf(ctx context.Context, mineral string) (demands, erro
 		out.by[r.Country] = append(out.by[r.Country], r)
 	}
 	for _, rs := range out.by {
-		slices.SortFunc(rs, func(a, b DemandRecord) int { return int(a.Year - b.Year) })
+		slices.SortFunc(rs, func(a, b DemandRecord) int { return cmp.Compare(a.Year, b.Year) })
 	}
 	return out, nil
 }
@@ -55,6 +68,9 @@ func (d demands) of(country string, year *int64) (DemandRecord, bool) {
 	rs := d.by[country]
 	for i := len(rs) - 1; i >= 0; i-- {
 		if rs[i].Year != 0 && (year == nil || rs[i].Year <= *year) {
+			if d.yearly && year != nil && rs[i].Basis == mineralmap.BasisApparent && rs[i].Year != *year {
+				continue
+			}
 			return rs[i], true
 		}
 	}
@@ -69,6 +85,9 @@ func (d demands) of(country string, year *int64) (DemandRecord, bool) {
 func (d demands) total(countries []string, year *int64) (sum float64, bases []string, missing []string, known int) {
 	for _, c := range countries {
 		r, ok := d.of(c, year)
+		if ok && slices.ContainsFunc(d.blocs[c], func(m string) bool { _, has := d.of(m, year); return has }) {
+			continue // a bloc whose members have their own records: theirs count
+		}
 		if !ok {
 			missing = append(missing, c)
 			continue
@@ -136,15 +155,17 @@ func (d demands) coverage(supply float64, consumer string, countries []string, y
 	return c
 }
 
-// groupSupply is, for a group consumer, the supply from net's conditions to some of its members
-// (coverage's supplyTo); nil for any other consumer.
-func groupSupply(r refs, consumer string, m *supply.Mineral, open func(*supply.Mineral) *supply.Network, removed map[string]bool) func([]string) float64 {
+// groupSupply is, for a group consumer, the supply under open's conditions to some of its
+// members (coverage's supplyTo), with the countries and facilities removed taken out of that
+// network (its split halves too); nil for any other consumer.
+func groupSupply(r refs, consumer string, m *supply.Mineral, open func(*supply.Mineral) *supply.Network, countries, facilities []string) func([]string) float64 {
 	if _, ok := r.members[consumer]; !ok {
 		return nil
 	}
 	return func(members []string) float64 {
 		id := consumer + "#with-demand"
-		return open(m.WithSink(id, members)).MaxFlow(id, removed)
+		g := m.WithSink(id, members)
+		return open(g).MaxFlow(id, g.Removal(countries, facilities))
 	}
 }
 

@@ -69,6 +69,7 @@ func (a *Analyses) Demand(ctx context.Context, mineral string, year *int64, grou
 	if err != nil {
 		return ans, err
 	}
+	d.yearly = true // apparent consumption is a year's balance: only its own year's counts
 	ans.Unit = d.unit
 	if year == nil {
 		var latest int64
@@ -93,8 +94,11 @@ func (a *Analyses) Demand(ctx context.Context, mineral string, year *int64, grou
 		}
 	}
 	slices.Sort(ans.Bases)
+	// A world total: the rest of the world on XX, or the world layer's apparent consumption, of
+	// that very year.
 	for _, c := range ans.Countries {
-		ans.WorldTotal = ans.WorldTotal || c.Country == mineralmap.OtherCountries || c.Basis == mineralmap.BasisApparent
+		sameYear := ans.Year != nil && c.Year == *ans.Year
+		ans.WorldTotal = ans.WorldTotal || sameYear && (c.Country == mineralmap.OtherCountries || c.Basis == mineralmap.BasisApparent)
 	}
 	if len(ans.Countries) > 0 && !ans.WorldTotal {
 		ans.Note = fmt.Sprintf("total_t is the sum of the %d countries with a %s demand record; no world total is recorded (no rest-of-world record on XX, no apparent consumption): the shares are not shares of world demand",
@@ -117,7 +121,7 @@ func (a *Analyses) Demand(ctx context.Context, mineral string, year *int64, grou
 	if group != "" {
 		ref := mineralmap.GroupPrefix + group
 		members := r.members[ref]
-		sum, _, missing, known := d.total(members, ans.Year)
+		sum, _, missing, known := d.in(r, ref).total(members, ans.Year)
 		g := &GroupDemand{Name: group, Members: members, Known: known, Missing: missing}
 		if g.Missing == nil {
 			g.Missing = []string{}

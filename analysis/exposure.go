@@ -135,8 +135,8 @@ func (a *Analyses) Exposure(ctx context.Context, req ExposureRequest) (ExposureA
 		if err != nil {
 			return ans, err
 		}
-		e.Coverage = d.coverage(e.SupplyT, req.Consumer, consumerCountries(r, req.Consumer), e.Year,
-			groupSupply(r, req.Consumer, n, func(g *supply.Mineral) *supply.Network { return g.Open(req.Conditions) }, nil))
+		e.Coverage = d.in(r, req.Consumer).coverage(e.SupplyT, req.Consumer, consumerCountries(r, req.Consumer), e.Year,
+			groupSupply(r, req.Consumer, n, func(g *supply.Mineral) *supply.Network { return g.Open(req.Conditions) }, nil, nil))
 		if req.Mineral != "" || ans.Bases == nil {
 			ans.NetworkEcho = ne
 		}

@@ -199,12 +199,12 @@ func (a *Analyses) Outlook(ctx context.Context, req OutlookRequest) (OutlookAnsw
 			g = m.WithSink(req.Consumer, members)
 		}
 		net := g.Open(cond)
-		removed := m.Removal(avoid, nil)
+		removed := g.Removal(avoid, nil) // on the consumer's network: a group's split halves go too
 		year := int64(y)
 		row := OutlookYear{Year: year, SupplyT: net.MaxFlow(req.Consumer, nil), SupplyAvoidingT: net.MaxFlow(req.Consumer, removed),
 			Online: []OutlookOnline{}, FinancedBy: []Financing{}, Reason: m.Selected().Reason, TradeYear: m.Selected().TradeYear}
-		row.Coverage = d.coverage(row.SupplyAvoidingT, req.Consumer, consumerCountries(r, req.Consumer), &year,
-			groupSupply(r, req.Consumer, m, func(g *supply.Mineral) *supply.Network { return g.Open(cond) }, removed))
+		row.Coverage = d.in(r, req.Consumer).coverage(row.SupplyAvoidingT, req.Consumer, consumerCountries(r, req.Consumer), &year,
+			groupSupply(r, req.Consumer, m, func(g *supply.Mineral) *supply.Network { return g.Open(cond) }, avoid, nil))
 		// The facilities whose (shifted) online year is this one, with what they can send.
 		out := map[string]float64{}
 		for _, e := range m.Edges {

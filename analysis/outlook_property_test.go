@@ -106,6 +106,17 @@ func genOutlook(r *rand.Rand, static bool) outlookGraph {
 	if len(g.group) < 2 {
 		g.group = slices.Clone(g.countries[:2])
 	}
+	if static {
+		// Every node that is not pending gets a feed that is always there (a producer's
+		// record), so that no source changes with the years and the delay property applies.
+		g.facs = append(g.facs, "fsrc")
+		g.fac["fsrc"] = outlookFacility{country: g.countries[r.IntN(len(g.countries))], producer: true}
+		for _, id := range append(slices.Clone(g.facs), g.countries...) {
+			if id != "fsrc" && !g.fac[id].pending && !g.alwaysFed(id) {
+				g.recs = append(g.recs, outlookRecord{from: "fsrc", to: id, volume: float64(1 + r.IntN(10)), year: 2024})
+			}
+		}
+	}
 	return g
 }
 
@@ -153,8 +164,9 @@ func (g outlookGraph) doc() doc {
 
 // network is the year's edges by brute force: the latest estimated record ≤ y of each pair,
 // the planned ones of a year ≤ y (shifted by delay when an end is pending), both ends taking
-// part (online year, shifted, ≤ y), no hop under a ban in force on 1 July of y.
-func (g outlookGraph) network(y, delay int) []supply.FlowEdge {
+// part (online year, shifted, ≤ y); open leaves out the hops under a ban in force on 1 July of
+// y, all keeps them (the year's sources are taken from all, before restrictions: section 4).
+func (g outlookGraph) network(y, delay int) (open, all []supply.FlowEdge) {
 	shift := func(id string) int {
 		if g.fac[id].pending {
 			return delay
@@ -173,12 +185,13 @@ func (g outlookGraph) network(y, delay int) []supply.FlowEdge {
 		}
 	}
 	at := time.Date(y, time.July, 1, 0, 0, 0, 0, time.UTC)
-	var out []supply.FlowEdge
 	for _, x := range g.recs {
 		in := x.planned && x.year+max(shift(x.from), shift(x.to)) <= y || !x.planned && x.year == latest[[2]string{x.from, x.to}]
 		if !in || !part(x.from) || !part(x.to) {
 			continue
 		}
+		e := supply.FlowEdge{From: x.from, To: x.to, Capacity: x.volume}
+		all = append(all, e)
 		a, b := g.countryOf(x.from), g.countryOf(x.to)
 		blocked := false
 		for _, ban := range g.bans {
@@ -188,19 +201,16 @@ func (g outlookGraph) network(y, delay int) []supply.FlowEdge {
 			}
 		}
 		if !blocked {
-			out = append(out, supply.FlowEdge{From: x.from, To: x.to, Capacity: x.volume})
+			open = append(open, e)
 		}
 	}
-	return out
+	return open, all
 }
 
-// sources: producers, and nodes with an outgoing record and no incoming one in any year.
-func (g outlookGraph) sources() []string {
-	var all []supply.FlowEdge
+// sources are the year's (section 4): the producers, and the nodes with an outgoing edge and
+// no incoming one in that year's network (all: before restrictions).
+func (g outlookGraph) sources(all []supply.FlowEdge) []string {
 	var producers []string
-	for _, x := range g.recs {
-		all = append(all, supply.FlowEdge{From: x.from, To: x.to, Capacity: x.volume})
-	}
 	for _, id := range g.facs {
 		if g.fac[id].producer {
 			producers = append(producers, id)
@@ -209,17 +219,49 @@ func (g outlookGraph) sources() []string {
 	return supply.DefaultSources(all, producers)
 }
 
+// alwaysFed reports whether node id's place as a source never changes from year to year: a
+// producer, a node with a record from a non-pending node that is not planned (in every year's
+// network), or a node that no record enters.
+func (g outlookGraph) alwaysFed(id string) bool {
+	if g.fac[id].producer {
+		return true
+	}
+	entered := false
+	for _, x := range g.recs {
+		if x.to != id {
+			continue
+		}
+		entered = true
+		if !x.planned && !g.fac[x.from].pending {
+			return true
+		}
+	}
+	return !entered
+}
+
+// stable: no node that is not pending changes its place as a source over the years (pending
+// ones shift whole with delay_years), which the delay property needs: an unbounded source
+// (outgoing edges, no incoming one) that gets its feed later loses supply.
+func (g outlookGraph) stable() bool {
+	for _, id := range append(slices.Clone(g.facs), g.countries...) {
+		if !g.fac[id].pending && !g.alwaysFed(id) {
+			return false
+		}
+	}
+	return true
+}
+
 // supplyTo is the brute-force deliverable supply to consumer (a country, or "group:G": the
 // members' incoming edges go to a super-sink, their outgoing ones stay), without removed.
-func (g outlookGraph) supplyTo(edges []supply.FlowEdge, consumer string, removed map[string]bool) float64 {
+func (g outlookGraph) supplyTo(edges, all []supply.FlowEdge, consumer string, removed map[string]bool) float64 {
 	if consumer != "group:G" {
-		return supplytest.MaxFlow(edges, g.sources(), consumer, removed)
+		return supplytest.MaxFlow(edges, g.sources(all), consumer, removed)
 	}
-	return g.supplyToMembers(edges, g.group, removed)
+	return g.supplyToMembers(edges, all, g.group, removed)
 }
 
 // supplyToMembers is the super-sink flow to some members of the group.
-func (g outlookGraph) supplyToMembers(edges []supply.FlowEdge, members []string, removed map[string]bool) float64 {
+func (g outlookGraph) supplyToMembers(edges, all []supply.FlowEdge, members []string, removed map[string]bool) float64 {
 	var split []supply.FlowEdge
 	for _, e := range edges {
 		if slices.Contains(members, e.To) {
@@ -230,7 +272,7 @@ func (g outlookGraph) supplyToMembers(edges []supply.FlowEdge, members []string,
 	for _, c := range members {
 		split = append(split, supply.FlowEdge{From: c + "#in", To: "SINK", Capacity: 1e12})
 	}
-	return supplytest.MaxFlow(split, g.sources(), "SINK", removed)
+	return supplytest.MaxFlow(split, g.sources(all), "SINK", removed)
 }
 
 func (g outlookGraph) removal(country string) map[string]bool {
@@ -281,7 +323,7 @@ func TestTheOutlookMatchesBruteForceOnRandomGraphsInNeo4j(t *testing.T) {
 	a, s := mustAnalyses(t)
 	r := rand.New(rand.NewPCG(20260112, 14))
 	graphs := max(propertyGraphs()/4, 10)
-	var years, delays, grown, groups, unbounded int
+	var years, delays, grown, groups, unbounded, unstable int
 	for i := range graphs {
 		static := i%2 == 0
 		g := genOutlook(r, static)
@@ -317,13 +359,13 @@ func TestTheOutlookMatchesBruteForceOnRandomGraphsInNeo4j(t *testing.T) {
 		for _, delay := range []int{0, 2} {
 			ans := outlook(delay, 1)
 			for _, y := range ans.Years {
-				edges := g.network(int(y.Year), delay)
-				all, avoiding := g.supplyTo(edges, consumer, nil), g.supplyTo(edges, consumer, removed)
+				edges, before := g.network(int(y.Year), delay)
+				all, avoiding := g.supplyTo(edges, before, consumer, nil), g.supplyTo(edges, before, consumer, removed)
 				if !nearRel(y.SupplyT, all) || !nearRel(y.SupplyAvoidingT, avoiding) {
 					if b, err := json.Marshal(g.doc()); err == nil {
 						os.WriteFile(filepath.Join(os.TempDir(), "outlook-failure.json"), b, 0o644)
 					}
-					t.Fatalf("%s, delay %d, %d: supply %v avoiding %v, want %v and %v\nedges %v\nsources %v group %v facs %+v\nrecs %+v", label, delay, y.Year, y.SupplyT, y.SupplyAvoidingT, all, avoiding, edges, g.sources(), g.group, g.fac, g.recs)
+					t.Fatalf("%s, delay %d, %d: supply %v avoiding %v, want %v and %v\nedges %v\nsources %v group %v facs %+v\nrecs %+v", label, delay, y.Year, y.SupplyT, y.SupplyAvoidingT, all, avoiding, edges, g.sources(before), g.group, g.fac, g.recs)
 				}
 				switch {
 				case !known && (y.Coverage.Coverage != nil || y.DemandT != nil || y.CoverageReason == ""):
@@ -333,7 +375,7 @@ func TestTheOutlookMatchesBruteForceOnRandomGraphsInNeo4j(t *testing.T) {
 					// members with a record over their demand.
 					covered := avoiding
 					if consumer == "group:G" && len(g.withDemand()) < len(g.group) {
-						covered = g.supplyToMembers(edges, g.withDemand(), removed)
+						covered = g.supplyToMembers(edges, before, g.withDemand(), removed)
 					}
 					if y.Coverage.Coverage == nil || !nearRel(*y.Coverage.Coverage, covered/demand) {
 						t.Fatalf("%s, %d: coverage %v, want %v", label, y.Year, y.Coverage.Coverage, covered/demand)
@@ -343,15 +385,16 @@ func TestTheOutlookMatchesBruteForceOnRandomGraphsInNeo4j(t *testing.T) {
 			}
 		}
 
-		// Adding capacity: a producing facility whose planned records go into nodes that have a
-		// feed already (a node without one is a source, unbounded, and stops being one).
+		// Adding capacity: a producing facility whose planned records go into nodes whose place
+		// as a source never changes (a node with no feed is a source, unbounded, and would stop
+		// being one).
 		fed := map[string]bool{}
-		for _, x := range g.recs {
-			fed[x.to] = true
-		}
-		for _, id := range g.facs {
-			if g.fac[id].producer {
-				fed[id] = true
+		for _, id := range append(slices.Clone(g.facs), g.countries...) {
+			if g.alwaysFed(id) {
+				entered := slices.ContainsFunc(g.recs, func(x outlookRecord) bool { return x.to == id })
+				if entered || g.fac[id].producer {
+					fed[id] = true
+				}
 			}
 		}
 		targets := slices.Sorted(mapsKeysB(fed))
@@ -387,7 +430,10 @@ func TestTheOutlookMatchesBruteForceOnRandomGraphsInNeo4j(t *testing.T) {
 		}
 
 		// Delay moves suffices_from later by at most delay_years (demand and restrictions fixed).
-		if static && known && demand > 0 {
+		if static && known && demand > 0 && !g.stable() {
+			unstable++
+		}
+		if static && known && demand > 0 && g.stable() {
 			base := outlook(0, 1)
 			var covs []float64
 			for _, y := range base.Years {
@@ -444,8 +490,8 @@ func TestTheOutlookMatchesBruteForceOnRandomGraphsInNeo4j(t *testing.T) {
 			groups++
 		}
 	}
-	t.Logf("%d graphs: %d outlook years against brute force, %d capacity additions, %d delay checks, %d groups (%d above the sum of members through a member's own output coming back)",
-		graphs, years, grown, delays, groups, unbounded)
+	t.Logf("%d graphs: %d outlook years against brute force, %d capacity additions, %d delay checks (%d graphs not checked: a source that gets its feed later), %d groups (%d above the sum of members through a member's own output coming back)",
+		graphs, years, grown, delays, unstable, groups, unbounded)
 }
 
 // selfReturn reports whether some member of G lies on a directed cycle whose other nodes are

@@ -154,6 +154,17 @@ func TestDemandByCountryWithAGroupsShare(t *testing.T) {
 	if g := ans.Group; g == nil || g.VolumeT == nil || *g.VolumeT != 25 || *g.Share != 0.25 || g.Known != 2 || !reflect.DeepEqual(g.Missing, []string{"UU"}) {
 		t.Fatalf("group %+v", ans.Group)
 	}
+	// An apparent record of another year is not carried into this one, and makes no world total.
+	app := pipelineDoc().demand("AA", 5, 2023).demand("CN", 75, 2024)
+	app["demands"] = append(app["demands"], map[string]any{"country": "UU", "mineral": testMineral, "volume_t": 9, "year": 2023, "basis": "apparent", "source": "test"})
+	loadDoc(t, s, app.grouped("G", "TT", "AA", "UU").grouped("H", "UU"))
+	ans, err = a.Demand(ctx, testMineral, ptr(int64(2024)), "G")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.WorldTotal || ans.TotalT != 100 || ans.Group == nil || ans.Group.Known != 2 {
+		t.Fatalf("with UU's 2023 apparent record: total %v, world_total %v, group %+v", ans.TotalT, ans.WorldTotal, ans.Group)
+	}
 	if ans.WorldTotal || ans.Note == "" {
 		t.Fatalf("without a rest-of-world record the total is no world total: world_total %v, note %q", ans.WorldTotal, ans.Note)
 	}
@@ -218,6 +229,15 @@ func TestAGroupConsumerLiesBetweenItsLargestMemberAndTheSumOfItsMembers(t *testi
 	sc, err := a.Scenario(ctx, analysis.ScenarioRequest{Mineral: testMineral, Consumers: []string{"group:G"}, Remove: analysis.ScenarioRemove{Countries: []string{"group:H"}}}, conditionsNone())
 	if err == nil {
 		t.Fatalf("an unknown group in remove answered %+v", sc)
+	}
+	// Removing a member of the group consumer takes what reaches it: without TT, UU's 3 t and
+	// nothing of AA's (it went to TT).
+	sc, err = a.Scenario(ctx, analysis.ScenarioRequest{Mineral: testMineral, Consumers: []string{"group:G"}, Remove: analysis.ScenarioRemove{Countries: []string{"TT"}}}, conditionsNone())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := sc.Results[0]; res.BeforeT != 17 || res.AfterT != 3 {
+		t.Fatalf("group without TT: %+v, want 17 → 3", res)
 	}
 }
 

@@ -477,7 +477,9 @@ func (memStore) Demands(context.Context, string) (analysis.Demands, error) {
 
 func (memStore) DemandCypher() string { return "" }
 
-func (memStore) GroupMembers(context.Context, string) ([]string, error) { return nil, nil }
+func (memStore) GroupMembers(context.Context, string) (analysis.Group, error) {
+	return analysis.Group{}, nil
+}
 
 func (memStore) FacilityOutputs(context.Context, string) ([]analysis.FacilityOutput, error) {
 	return nil, nil

@@ -20,6 +20,10 @@ type idCheck struct {
 	groups bool
 }
 
+// MaxGroups bounds the distinct groups one request names (each is read, and a group consumer
+// is a network of its own).
+const MaxGroups = 20
+
 // LabelGroup is what resolve answers for a group reference.
 const LabelGroup = "Group"
 
@@ -28,6 +32,7 @@ const LabelGroup = "Group"
 type refs struct {
 	labels  map[string]string
 	members map[string][]string
+	blocs   map[string]map[string][]string // by group: its blocs and their members
 }
 
 // countries are the countries ids stand for: a group's members, or the id itself.
@@ -48,7 +53,7 @@ func (r refs) countries(ids ...string) []string {
 // and the Version of the database the lookup read; an id that names nothing, a node of another
 // label, or a group without members is not_found with every failing parameter listed.
 func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (refs, mineralmap.Version, error) {
-	r := refs{members: map[string][]string{}}
+	r := refs{members: map[string][]string{}, blocs: map[string]map[string][]string{}}
 	ids := make([]string, 0, len(checks))
 	var details []mineralmap.Detail
 	for _, c := range checks {
@@ -62,15 +67,19 @@ func (a *Analyses) resolve(ctx context.Context, checks ...idCheck) (refs, minera
 			if _, done := r.members[c.id]; done {
 				continue
 			}
-			m, err := a.store.GroupMembers(ctx, name)
+			if len(r.members) >= MaxGroups {
+				return r, "", &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: fmt.Sprintf("at most %d groups in one request", MaxGroups),
+					Details: []mineralmap.Detail{{Path: c.param, Message: fmt.Sprintf("%q: at most %d distinct groups", c.id, MaxGroups)}}}
+			}
+			g, err := a.store.GroupMembers(ctx, name)
 			if err != nil {
 				return r, "", err
 			}
-			if len(m) == 0 {
+			if len(g.Members) == 0 {
 				details = append(details, mineralmap.Detail{Path: c.param, Message: fmt.Sprintf("no country is in the group %q", name)})
 				continue
 			}
-			r.members[c.id] = m
+			r.members[c.id], r.blocs[c.id] = g.Members, g.Blocs
 		}
 	}
 	slices.Sort(ids)

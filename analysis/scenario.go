@@ -101,14 +101,27 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond miner
 	if err != nil {
 		return ans, err
 	}
-	removed := n.Removal(r.countries(req.Remove.Countries...), req.Remove.Facilities)
+	removeCountries := r.countries(req.Remove.Countries...)
+	// The open networks, before and after the added restrictions, once per network (the
+	// mineral's, and each group consumer's with its super-sink).
+	type opened struct{ before, after *supply.Network }
+	nets := map[*supply.Mineral]opened{}
+	open := func(g *supply.Mineral) opened {
+		o, ok := nets[g]
+		if !ok {
+			o = opened{g.Open(cond), g.OpenWith(cond, extra)}
+			nets[g] = o
+		}
+		return o
+	}
 	for _, c := range consumers {
 		g := n
 		if members, ok := r.members[c]; ok {
 			g = n.WithSink(c, members)
 		}
-		before, after := g.Open(cond), g.OpenWith(cond, extra)
-		b, f := before.MaxFlow(c, nil), after.MaxFlow(c, removed)
+		// Removal on the consumer's own network: a removed member takes its split half with it.
+		o := open(g)
+		b, f := o.before.MaxFlow(c, nil), o.after.MaxFlow(c, g.Removal(removeCountries, req.Remove.Facilities))
 		res := ScenarioResult{Consumer: c, BeforeT: b, AfterT: f, LostShare: supply.Risk(b, f)}
 		countries := consumerCountries(r, c)
 		if len(req.Consumers) == 0 { // the default consumers were not resolved: label them from the network
@@ -116,10 +129,10 @@ func (a *Analyses) Scenario(ctx context.Context, req ScenarioRequest, cond miner
 				countries = []string{c}
 			}
 		}
-		res.Coverage = d.coverage(f, c, countries, ans.Year,
-			groupSupply(r, c, n, func(g *supply.Mineral) *supply.Network { return g.OpenWith(cond, extra) }, removed))
-		if before := d.coverage(b, c, countries, ans.Year,
-			groupSupply(r, c, n, func(g *supply.Mineral) *supply.Network { return g.Open(cond) }, nil)); before.Coverage != nil {
+		res.Coverage = d.in(r, c).coverage(f, c, countries, ans.Year,
+			groupSupply(r, c, n, func(g *supply.Mineral) *supply.Network { return open(g).after }, removeCountries, req.Remove.Facilities))
+		if before := d.in(r, c).coverage(b, c, countries, ans.Year,
+			groupSupply(r, c, n, func(g *supply.Mineral) *supply.Network { return open(g).before }, nil, nil)); before.Coverage != nil {
 			res.CoverageBefore = before.Coverage
 		}
 		ans.Results = append(ans.Results, res)

@@ -31,7 +31,7 @@ type Store struct {
 	MineralsReceivedFn func(ctx context.Context, consumer, label string) ([]string, error)
 	CountryNamesFn     func(ctx context.Context, ids []string) (map[string]string, error)
 	DemandsFn          func(ctx context.Context, mineral string) (analysis.Demands, error)
-	GroupMembersFn     func(ctx context.Context, group string) ([]string, error)
+	GroupMembersFn     func(ctx context.Context, group string) (analysis.Group, error)
 	FacilityOutputsFn  func(ctx context.Context, mineral string) ([]analysis.FacilityOutput, error)
 }
 
@@ -149,9 +149,9 @@ func (s *Store) Demands(ctx context.Context, mineral string) (analysis.Demands, 
 
 func (s *Store) DemandCypher() string { return "// the mock store's demand records" }
 
-func (s *Store) GroupMembers(ctx context.Context, group string) ([]string, error) {
+func (s *Store) GroupMembers(ctx context.Context, group string) (analysis.Group, error) {
 	if s.GroupMembersFn == nil {
-		return nil, s.err()
+		return analysis.Group{}, s.err()
 	}
 	return s.GroupMembersFn(ctx, group)
 }

@@ -20,10 +20,8 @@ ORDER BY country, year`
 // and, for a member that is itself a bloc named as a group (the EU), that bloc's members.
 const groupCypher = `MATCH (c:Country) WHERE $group IN c.groups
 OPTIONAL MATCH (m:Country) WHERE c.id IN m.groups
-WITH collect(DISTINCT c.id) + collect(DISTINCT m.id) AS ids
-UNWIND ids AS id
-WITH DISTINCT id ORDER BY id
-RETURN collect(id) AS members`
+WITH c, collect(m.id) AS states
+RETURN collect(c.id) AS direct, collect(CASE WHEN size(states) > 0 THEN {bloc: c.id, states: states} END) AS blocs`
 
 // DemandCypher is the Cypher Demands runs, shown in answers.
 func (s *Store) DemandCypher() string { return demandCypher }
@@ -53,20 +51,36 @@ func (s *Store) Demands(ctx context.Context, mineral string) (analysis.Demands, 
 	return out, err
 }
 
-// GroupMembers lists, sorted, the countries of group (see analysis.Store); none: no such group.
-func (s *Store) GroupMembers(ctx context.Context, group string) ([]string, error) {
-	rows, err := collect(ctx, s, groupCypher, map[string]any{"group": group}, func(r *driver.Record) ([]string, error) {
-		l, _, err := driver.GetRecordValue[[]any](r, "members")
-		out := make([]string, 0, len(l))
-		for _, x := range l {
-			out = append(out, str(x))
+// GroupMembers reads the countries of group (see analysis.Store); none: no such group.
+func (s *Store) GroupMembers(ctx context.Context, group string) (analysis.Group, error) {
+	rows, err := collect(ctx, s, groupCypher, map[string]any{"group": group}, func(r *driver.Record) (analysis.Group, error) {
+		g := analysis.Group{Blocs: map[string][]string{}}
+		direct, _, err := driver.GetRecordValue[[]any](r, "direct")
+		if err != nil {
+			return g, err
 		}
-		return out, err
+		for _, x := range direct {
+			g.Members = append(g.Members, str(x))
+		}
+		blocs, _, err := driver.GetRecordValue[[]any](r, "blocs")
+		if err != nil {
+			return g, err
+		}
+		for _, b := range blocs {
+			m, _ := b.(map[string]any)
+			states, _ := m["states"].([]any)
+			for _, st := range states {
+				g.Blocs[str(m["bloc"])] = append(g.Blocs[str(m["bloc"])], str(st))
+				g.Members = append(g.Members, str(st))
+			}
+		}
+		slices.Sort(g.Members)
+		g.Members = slices.Compact(g.Members)
+		return g, nil
 	})
 	if err != nil || len(rows) == 0 {
-		return nil, err
+		return analysis.Group{}, err
 	}
-	slices.Sort(rows[0])
 	return rows[0], nil
 }
 

@@ -45,9 +45,10 @@ RETURN x.id AS country, r.measure AS measure, r.targets AS targets, r.from AS fr
        coalesce(r.forms, []) AS forms, coalesce(r.suspended_from, []) AS suspended_from,
        coalesce(r.suspended_until, []) AS suspended_until;
 
-// 4. The producers of the mineral (internal ids, as in 1).
-MATCH (p)-[:PRODUCES]->(:Mineral {id: $mineral})
-RETURN collect(id(p)) AS ref;
+// 4. The producers of the mineral (internal ids, as in 1), one per PRODUCES record, with the
+//    year a planned record counts from (-1: not planned; 0: planned without a year).
+MATCH (p)-[r:PRODUCES]->(:Mineral {id: $mineral})
+RETURN collect(id(p)) AS ref, collect(CASE WHEN r.basis = 'planned' THEN coalesce(r.year, 0) ELSE -1 END) AS planned_from;
 
 // 5. The agreements financing a facility that supplies or receives the mineral.
 MATCH (g:Agreement)-[:FINANCES]->(f:Facility)

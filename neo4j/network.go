@@ -110,13 +110,15 @@ func (s *Store) Network(ctx context.Context, after mineralmap.Version, mineral s
 		}
 		// Producers and financing of nodes outside the network (no M edge) do not matter.
 		err = stream(ctx, tx, stmts[3], params, func(r *driver.Record) error {
-			l, err := lists(r, "ref")
+			l, err := lists(r, "ref", "planned_from")
 			if err != nil {
 				return err
 			}
-			for _, p := range l[0] {
+			for i, p := range l[0] {
 				if at, ok := ref[p.(int64)]; ok {
+					from, _ := l[1][i].(int64)
 					m.Producers = append(m.Producers, at)
+					m.ProducerFrom = append(m.ProducerFrom, int32(from))
 				}
 			}
 			return nil

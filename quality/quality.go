@@ -270,8 +270,8 @@ func stage(in Input, refines bool, year *int64) Stage {
 	return st
 }
 
-// demandStage is the demand's totals (contract section 7): each country's DEMANDS record of the
-// year (year nil: the latest year of the records), summed, with the leading shares. Its
+// demandStage is the demand's totals (contract section 7): each country's latest DEMANDS record
+// ≤ the year (year nil: the latest year of the records), summed, with the leading shares. Its
 // stage is "demand".
 func demandStage(in Input, year *int64) Stage {
 	st := Stage{Stage: "demand", Top: []TopShare{}}
@@ -286,10 +286,15 @@ func demandStage(in Input, year *int64) Stage {
 	if y != 0 {
 		st.Year = &y
 	}
-	volume := map[string]float64{}
+	// Each country's latest record ≤ y (an apparent one only of y itself: a year's balance),
+	// as GET /v1/minerals/{id}/demand takes them.
+	volume, at := map[string]float64{}, map[string]int64{}
 	for _, d := range in.Demands {
-		if y == 0 || d.Year == y {
-			volume[d.Country] += d.VolumeT
+		if y != 0 && (d.Year > y || d.Basis == mineralmap.BasisApparent && d.Year != y) {
+			continue
+		}
+		if prev, ok := at[d.Country]; !ok || d.Year > prev {
+			at[d.Country], volume[d.Country] = d.Year, d.VolumeT
 		}
 	}
 	countries := slices.Collect(maps.Keys(volume))

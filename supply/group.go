@@ -81,4 +81,3 @@ func (m *Mineral) WithSink(id string, members []string) *Mineral {
 
 // IsSplit reports whether id is the incoming half of a group member's node (WithSink).
 func IsSplit(id string) bool { return strings.HasSuffix(id, "#in") }
-

@@ -2,6 +2,7 @@ package supply
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -60,6 +61,9 @@ func NewLayers(s Stored, slots Slots) (*Layers, error) {
 	}
 	for _, nd := range s.Nodes {
 		l.dated = l.dated || !nd.Online.IsZero() || !nd.Closed.IsZero()
+	}
+	for _, from := range s.ProducerFrom {
+		l.planned = l.planned || from > 0 // a planned PRODUCES record counts from its year
 	}
 	for _, p := range s.Producers {
 		if p < 0 || p >= n {
@@ -182,11 +186,22 @@ func (l *Layers) pick(key viewKey) (Stored, int32) {
 	for i, n := range s.Nodes {
 		takesPart[i] = (n.Online.IsZero() || !n.Online.After(key.asOf)) && (n.Closed.IsZero() || n.Closed.After(key.asOf))
 	}
-	return l.pickWith(key, takesPart, func(e Edge) bool { return e.Basis == planned && (e.Year == 0 || e.Year <= key.plannedUntil) })
+	return l.pickWith(key, takesPart, func(e Edge) bool { return e.Basis == planned && (e.Year == 0 || e.Year <= key.plannedUntil) },
+		func(i int) bool { return l.producerFrom(i) <= key.plannedUntil })
 }
 
-// pickWith is pick with the nodes that take part and the planned edges that count given.
-func (l *Layers) pickWith(key viewKey, takesPart []bool, plannedIn func(Edge) bool) (Stored, int32) {
+// producerFrom is the year from which the i-th PRODUCES record counts (a record that is not
+// planned, or planned without a year: always).
+func (l *Layers) producerFrom(i int) int32 {
+	if i >= len(l.stored.ProducerFrom) || l.stored.ProducerFrom[i] <= 0 {
+		return math.MinInt32
+	}
+	return l.stored.ProducerFrom[i]
+}
+
+// pickWith is pick with the nodes that take part, the planned edges and the PRODUCES records
+// (by their index in Producers) that count given.
+func (l *Layers) pickWith(key viewKey, takesPart []bool, plannedIn func(Edge) bool, producerIn func(int) bool) (Stored, int32) {
 	s := l.stored
 	trade, planned := basisIndex(mineralmap.BasisTrade), basisIndex(mineralmap.BasisPlanned)
 	// The year of the trade census and, per (from, to, form), the latest other record.
@@ -207,6 +222,12 @@ func (l *Layers) pickWith(key viewKey, takesPart []bool, plannedIn func(Edge) bo
 		}
 	}
 	out := s
+	out.Producers, out.ProducerFrom = nil, nil
+	for i, p := range s.Producers {
+		if producerIn(i) {
+			out.Producers = append(out.Producers, p)
+		}
+	}
 	out.Edges = make([]Edge, 0, len(s.Edges))
 	for _, e := range s.Edges {
 		var in bool
@@ -301,9 +322,9 @@ func (l *Layers) describe(key viewKey, tradeYear int32, m *Mineral) Selected {
 // latest other record ≤ y), with planned capacity: planned edges count from their year, and a
 // facility takes part from the year of its online date to the year before its closed date.
 // For pending facilities (status planned or construction) delay years are added to their
-// online year and to the year of the planned edges from or to them. The sources are the
-// contract's over the records of every year (a node is one when it has a PRODUCES record, or
-// outgoing edges and no incoming edge in any year). Restrictions are not
+// online year and to the year of the planned edges from or to them, and of their planned
+// PRODUCES records. The sources are that year's network's (section 4: its producers, and the
+// nodes with outgoing and no incoming edges in it), as for At. Restrictions are not
 // applied here: the caller opens the network as of its date (1 July of y). The network is
 // built for the caller and not kept; bases and forms select edges as in At.
 func (l *Layers) Outlook(y, delay int32, bases, forms []string) (*Mineral, error) {
@@ -331,18 +352,11 @@ func (l *Layers) Outlook(y, delay int32, bases, forms []string) (*Mineral, error
 	planned := basisIndex(mineralmap.BasisPlanned)
 	stored, tradeYear := l.pickWith(key, takesPart, func(e Edge) bool {
 		return e.Basis == planned && (e.Year == 0 || e.Year+max(shift(e.From), shift(e.To)) <= y)
+	}, func(i int) bool {
+		from := l.producerFrom(i)
+		return from == math.MinInt32 || from+shift(s.Producers[i]) <= y
 	})
-	// The sources are those of every year's records together (of the bases and forms asked): a
-	// node with a feed in some year is no source in a year its feed has not begun (alone, that
-	// year's network would make it one, unbounded, because it has outgoing edges and no
-	// incoming one).
-	var all []Edge
-	for _, e := range s.Edges {
-		if key.bases&(1<<e.Basis) != 0 && key.forms&(1<<e.Form) != 0 {
-			all = append(all, e)
-		}
-	}
-	m := newMineral(stored, l.slots, sourcesOf(len(s.Nodes), all, s.Producers))
+	m := NewMineral(stored, l.slots)
 	m.selected = l.describe(key, tradeYear, m)
 	return m, nil
 }

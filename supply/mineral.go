@@ -13,10 +13,14 @@ import (
 // mineral, its ends, the producers of the mineral, who finances the nodes, and every restriction
 // on the mineral. Nodes are named by their index in Nodes.
 type Stored struct {
-	Mineral      string
-	Nodes        []Node
-	Edges        []Edge
-	Producers    []int32            // nodes with a PRODUCES edge to the mineral
+	Mineral   string
+	Nodes     []Node
+	Edges     []Edge
+	Producers []int32 // nodes with a PRODUCES edge to the mineral, one per record
+	// ProducerFrom, when set, is parallel to Producers: the year from which a planned PRODUCES
+	// record counts (0: a planned record without a year, always), -1 for a record that is not
+	// planned. Unset: no record is planned.
+	ProducerFrom []int32
 	Financed     map[int32][]string // the agreements financing a node, for the nodes that have any
 	Restrictions []Restriction
 }

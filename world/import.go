@@ -517,11 +517,7 @@ func (b *balances) demands(rep *Report, writes func(mineral string) bool, doubt 
 			keys[k] = true
 		}
 	}
-	sorted := make([]balanceKey, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	slices.SortFunc(sorted, func(x, y balanceKey) int {
+	sorted := slices.SortedFunc(maps.Keys(keys), func(x, y balanceKey) int {
 		return cmp.Or(strings.Compare(x.mineral, y.mineral), strings.Compare(x.country, y.country), cmp.Compare(x.year, y.year))
 	})
 	for _, k := range sorted {
