@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"errors"
-	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
@@ -33,7 +32,8 @@ func (s *Server) analysisRoutes(reads *gin.RouterGroup) {
 
 // demand is GET /v1/minerals/{id}/demand (contract section 7).
 func (s *Server) demand(c *gin.Context) {
-	q := parseQuery(c, "year", "group")
+	q := parseQuery(c, "year", "group", "format")
+	asCSV := q.format()
 	year := q.year("year")
 	group := q.text("group")
 	if g, ok := mineralmap.GroupName(group); ok { // group=group:G7 means group=G7
@@ -52,12 +52,13 @@ func (s *Server) demand(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Demand(c.Request.Context(), id, year, group)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 // outlook is GET /v1/outlook (contract section 7).
 func (s *Server) outlook(c *gin.Context) {
-	q := parseQuery(c, "mineral", "consumer", "avoid", "from", "to", "delay_years", "target", "restrictions", "basis", "forms")
+	q := parseQuery(c, "mineral", "consumer", "avoid", "from", "to", "delay_years", "target", "restrictions", "basis", "forms", "format")
+	asCSV := q.format()
 	cond := q.conditions()
 	req := analysis.OutlookRequest{
 		Mineral:    q.id("mineral", true),
@@ -74,14 +75,15 @@ func (s *Server) outlook(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Outlook(c.Request.Context(), req)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 // quality is GET /v1/quality (contract section 6): one report with mineral, a list without.
 func (s *Server) quality(c *gin.Context) {
-	q := parseQuery(c, "mineral", "year")
+	q := parseQuery(c, "mineral", "year", "format")
 	mineral := q.id("mineral", false)
 	year := q.year("year")
+	asCSV := q.format()
 	if err := q.err(); err != nil {
 		writeError(c, err)
 		return
@@ -92,23 +94,15 @@ func (s *Server) quality(c *gin.Context) {
 		return
 	}
 	if mineral != "" {
-		c.JSON(http.StatusOK, ans.Reports[0])
+		answerAs(c, asCSV, ans.Reports[0], nil)
 		return
 	}
-	c.JSON(http.StatusOK, ans.Reports)
-}
-
-// answer encodes an analysis answer or its error.
-func answer[T any](c *gin.Context, v T, err error) {
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	answerAs(c, asCSV, ans.Reports, nil)
 }
 
 func (s *Server) concentration(c *gin.Context) {
-	q := parseQuery(c, "stage", "year", "basis")
+	q := parseQuery(c, "stage", "year", "basis", "format")
+	asCSV := q.format()
 	stage := q.enum("stage", "mining", analysis.Stages...)
 	year := q.year("year")
 	bases := q.enumList("basis", mineralmap.OutputBases)
@@ -122,11 +116,12 @@ func (s *Server) concentration(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year, bases)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 func (s *Server) paths(c *gin.Context) {
-	q := parseQuery(c, append([]string{"mineral", "to", "from", "avoid", "k", "max_hops"}, networkParams...)...)
+	q := parseQuery(c, append([]string{"mineral", "to", "from", "avoid", "k", "max_hops", "format"}, networkParams...)...)
+	asCSV := q.format()
 	req := analysis.PathsRequest{
 		Mineral:    q.id("mineral", true),
 		To:         q.id("to", true),
@@ -141,11 +136,12 @@ func (s *Server) paths(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.AlternativePaths(c.Request.Context(), req)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 func (s *Server) chokepoints(c *gin.Context) {
-	q := parseQuery(c, append([]string{"mineral", "consumer", "limit"}, networkParams...)...)
+	q := parseQuery(c, append([]string{"mineral", "consumer", "limit", "format"}, networkParams...)...)
+	asCSV := q.format()
 	req := analysis.ChokepointsRequest{
 		Mineral:    q.id("mineral", true),
 		Consumer:   q.ref("consumer", true),
@@ -157,11 +153,12 @@ func (s *Server) chokepoints(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Chokepoints(c.Request.Context(), req)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 func (s *Server) exposure(c *gin.Context) {
-	q := parseQuery(c, append([]string{"consumer", "supplier", "mineral"}, networkParams...)...)
+	q := parseQuery(c, append([]string{"consumer", "supplier", "mineral", "format"}, networkParams...)...)
+	asCSV := q.format()
 	req := analysis.ExposureRequest{
 		Consumer:   q.ref("consumer", true),
 		Supplier:   q.ref("supplier", true),
@@ -173,13 +170,14 @@ func (s *Server) exposure(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Exposure(c.Request.Context(), req)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 func (s *Server) scenario(c *gin.Context) {
 	// as_of goes in the body (section 3); the rest of the network parameters in the query.
-	q := parseQuery(c, "restrictions", "year", "basis", "forms")
+	q := parseQuery(c, "restrictions", "year", "basis", "forms", "format")
 	cond := q.conditions()
+	asCSV := q.format()
 	if err := q.err(); err != nil {
 		writeError(c, err)
 		return
@@ -208,7 +206,7 @@ func (s *Server) scenario(c *gin.Context) {
 		cond.Forms = req.Forms
 	}
 	ans, err := s.analyses.Scenario(c.Request.Context(), req, cond)
-	answer(c, ans, err)
+	answerAs(c, asCSV, ans, err)
 }
 
 // scenarioBody is a scenario as a body may hold it: the members a scenario does not have
