@@ -26,6 +26,9 @@ const (
 type Detail struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	// Line and Column place a problem of a CSV document (from 1; 0: not a CSV's).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // Error is the service's one error type.

@@ -138,3 +138,93 @@ func same(cell string, v any) bool {
 	}
 	return false
 }
+
+// post sends a body with a Content-Type and the write token, and answers the status and the
+// decoded answer.
+func post(t *testing.T, u, ctype, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// Contract section 8: POST /v1/graph takes one section as CSV; its problems name line and
+// column beside the pointer; nothing of a document with a problem is stored; a second load
+// changes nothing.
+func TestPostingASectionAsCSV(t *testing.T) {
+	srv, _ := mustServer(t, mmhttp.Config{APIToken: token})
+	u := srv.URL + "/v1/graph"
+	countries := "id,name,groups\nQQ,Country QQ,OECD;G99\nQR,\"Country QR, with a comma\",[]\n"
+	code, ans := post(t, u, "text/csv; section=countries", countries)
+	if code != 200 || ans["nodes_created"] != 2.0 {
+		t.Fatalf("countries: %d %v", code, ans)
+	}
+	if code, ans = post(t, u, "text/csv; section=countries", countries); code != 200 || ans["nodes_created"] != 0.0 || ans["properties_set"] != 0.0 {
+		t.Fatalf("the same CSV again: %d %v", code, ans)
+	}
+	// Line 3's volume is no number, and line 4 fills a column the section does not have.
+	bad := "from,to,mineral,volume_t,year,colour\nQQ,JP,rare-earths,12,2024,\nQQ,JP,rare-earths,lots,2023,\nQR,JP,rare-earths,5,2024,red\n"
+	code, ans = post(t, u, "text/csv; section=supplies", bad)
+	details := detailsOf(ans)
+	want := map[string][2]float64{"/supplies/1/volume_t": {3, 4}, "/supplies/2/colour": {4, 6}}
+	if code != 422 || len(details) < len(want) {
+		t.Fatalf("bad CSV: %d %v", code, ans)
+	}
+	for _, d := range details {
+		if w, ok := want[d["path"].(string)]; ok {
+			if d["line"] != w[0] || d["column"] != w[1] {
+				t.Errorf("%s: line %v column %v, want %v", d["path"], d["line"], d["column"], w)
+			}
+			delete(want, d["path"].(string))
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("problems not reported: %v (got %v)", want, details)
+	}
+	// Nothing of it was stored: QQ supplies nothing; a good CSV loads.
+	code, node := call(t, "GET", srv.URL+"/v1/nodes/QQ", "", nil)
+	if code != 200 {
+		t.Fatalf("QQ: %d", code)
+	}
+	for _, r := range node["relationships"].([]any) {
+		if r.(map[string]any)["type"] == "SUPPLIES" {
+			t.Errorf("a supply of the refused CSV was stored: %v", r)
+		}
+	}
+	if code, ans := post(t, u, "text/csv; section=supplies", "from,to,mineral,volume_t,year\nQQ,JP,rare-earths,12,2024\n"); code != 200 || ans["relationships_created"] != 1.0 {
+		t.Errorf("supplies: %d %v", code, ans)
+	}
+	for _, tc := range []struct {
+		ctype, body string
+		code        int
+	}{
+		{"text/csv", "id,name\nQS,S\n", 422},                          // no section
+		{"text/csv; section=nonsense", "id,name\nQS,S\n", 422},        // no such section
+		{"text/csv; section=countries", "id,name\nQS,S,extra\n", 422}, // a row longer than the header
+		{"text/csv; section=countries", "id,name\n\"QS,S\n", 400},     // a quote never closed
+		{"text/plain", "id,name\nQS,S\n", 415},
+	} {
+		if code, ans := post(t, u, tc.ctype, tc.body); code != tc.code {
+			t.Errorf("%s %q: %d %v, want %d", tc.ctype, tc.body, code, ans, tc.code)
+		}
+	}
+}
+
+func detailsOf(ans map[string]any) []map[string]any {
+	e, _ := ans["error"].(map[string]any)
+	ds, _ := e["details"].([]any)
+	var out []map[string]any
+	for _, d := range ds {
+		out = append(out, d.(map[string]any))
+	}
+	return out
+}

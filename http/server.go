@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -113,7 +114,7 @@ func New(store Graph, analyses Analyses, cfg Config) *Server {
 	v1 := e.Group("/v1")
 	reads := v1.Group("", s.requireRead, s.takeTurn)
 	writes := v1.Group("", s.requireWrite)
-	writes.POST("/graph", s.requireJSON, s.loadGraph)
+	writes.POST("/graph", s.requireJSONOrCSV, s.loadGraph)
 	writes.DELETE("/graph", s.deleteGraph)
 	reads.GET("/nodes/:id", s.node)
 	reads.GET("/countries", s.list(mineralmap.LabelCountry, "group"))
@@ -279,19 +280,70 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	return b, nil
 }
 
+// requireJSONOrCSV is requireJSON for POST /v1/graph, which also takes one section as CSV
+// (contract section 8: Content-Type: text/csv; section=NAME).
+func (s *Server) requireJSONOrCSV(c *gin.Context) {
+	if media, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && media == "text/csv" {
+		return
+	}
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		if media, _, err := mime.ParseMediaType(ct); err != nil || media != "application/json" {
+			c.Header("Accept-Post", "application/json, text/csv")
+			s.drainBody(c)
+			writeError(c, &mineralmap.Error{Kind: mineralmap.KindUnsupportedMedia,
+				Message: fmt.Sprintf("%s takes application/json or text/csv; section=NAME, not %q", c.Request.URL.Path, mineralmap.Clip(ct)),
+				Details: []mineralmap.Detail{{Path: "Content-Type", Message: "send Content-Type: application/json, or text/csv; section=supplies (a section of the load document)"}}})
+			c.Abort()
+		}
+	}
+}
+
 func (s *Server) loadGraph(c *gin.Context) {
 	body, err := s.readBody(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
+	var pos *document.CSVPositions
+	if media, params, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && media == "text/csv" {
+		section := params["section"]
+		if section == "" {
+			writeError(c, &mineralmap.Error{Kind: mineralmap.KindInvalid, Message: "a CSV body names its section: Content-Type: text/csv; section=NAME",
+				Details: []mineralmap.Detail{{Path: "Content-Type", Message: "add section=NAME (countries, minerals, facilities, agreements, supplies, produces, refines, restricts, finances, demands)"}}})
+			return
+		}
+		var doc bytes.Buffer
+		p, err := document.FromCSV(bytes.NewReader(body), section, &doc)
+		if err != nil {
+			writeError(c, Located(err, p))
+			return
+		}
+		body, pos = doc.Bytes(), &p
+	}
 	src := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	res, err := s.store.Load(c.Request.Context(), src, nil)
 	if err != nil {
+		if pos != nil {
+			err = Located(err, *pos)
+		}
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// Located adds a CSV's lines and columns to an error's details.
+func Located(err error, pos document.CSVPositions) error {
+	var e *mineralmap.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	out := *e
+	out.Details = make([]mineralmap.Detail, len(e.Details))
+	for i, d := range e.Details {
+		out.Details[i] = pos.Locate(d)
+	}
+	return &out
 }
 
 func (s *Server) deleteGraph(c *gin.Context) {

@@ -12,8 +12,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,8 +40,12 @@ import (
 
 const usage = `usage:
   mineralmap serve                 serve the API
-  mineralmap load FILE|DIR... | -  load documents into Neo4j (each file in one transaction; a
-                                   directory means its *.json files in name order)
+  mineralmap load [--section NAME] FILE|DIR... | -
+                                   load documents into Neo4j (each file in one transaction; a
+                                   directory means its *.json and *.csv files in name order); a
+                                   .csv file is one section (--section, else its file name:
+                                   supplies.csv, 20-supplies.csv)
+  mineralmap template SECTION      the CSV header of a section (its columns, in order)
   mineralmap validate FILE... | -  check documents against the contract and the store, write nothing
   mineralmap check [--mineral ID] [--year Y] [FILE|DIR...]
                                    the data-quality report (GET /v1/quality as text): of the
@@ -76,6 +83,8 @@ func main() {
 		err = serve(ctx, cfg)
 	case "load":
 		err = load(ctx, cfg, os.Args[2:], false)
+	case "template":
+		err = template(os.Args[2:], os.Stdout)
 	case "validate":
 		err = load(ctx, cfg, os.Args[2:], true)
 	case "check":
@@ -202,7 +211,13 @@ func warm(ctx context.Context, a *analysis.Analyses, every time.Duration, done f
 // warmReadyWithin bounds how long /readyz waits for the first warm.
 const warmReadyWithin = 2 * time.Minute
 
-func load(ctx context.Context, cfg config, files []string, validateOnly bool) error {
+func load(ctx context.Context, cfg config, args []string, validateOnly bool) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	section := fs.String("section", "", "the section of the .csv files (default: from each file's name)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	files := fs.Args()
 	if len(files) == 0 {
 		return errors.New("name at least one file, or - for standard input")
 	}
@@ -225,12 +240,30 @@ func load(ctx context.Context, cfg config, files []string, validateOnly bool) er
 		if err != nil {
 			return err
 		}
+		var pos *document.CSVPositions
+		if strings.EqualFold(filepath.Ext(name), ".csv") {
+			var p document.CSVPositions
+			var remove func()
+			src, p, remove, err = fromCSV(src, name, *section)
+			if err != nil {
+				cleanup()
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			closeSource := cleanup
+			pos, cleanup = &p, func() { closeSource(); remove() }
+		}
+		located := func(err error) error {
+			if pos != nil {
+				err = mmhttp.Located(err, *pos)
+			}
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		start := time.Now()
 		if validateOnly {
 			_, err = document.Validate(ctx, src, store.LookupLabels)
 			cleanup()
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return located(err)
 			}
 			fmt.Fprintf(os.Stderr, "%s: valid\n", name)
 			continue
@@ -240,7 +273,7 @@ func load(ctx context.Context, cfg config, files []string, validateOnly bool) er
 		cleanup()
 		bar.done()
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return located(err)
 		}
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(os.Stderr, "%s: %d rows in %.2fs (%.0f rows/s): %d nodes created, %d relationships created, %d properties set\n",
@@ -249,7 +282,7 @@ func load(ctx context.Context, cfg config, files []string, validateOnly bool) er
 	return nil
 }
 
-// expandDirs replaces each directory by its *.json files in name order.
+// expandDirs replaces each directory by its *.json and *.csv files in name order.
 func expandDirs(names []string) ([]string, error) {
 	var out []string
 	for _, n := range names {
@@ -258,6 +291,11 @@ func expandDirs(names []string) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
+			c, err := filepath.Glob(filepath.Join(n, "*.csv"))
+			if err != nil {
+				return nil, err
+			}
+			m = append(m, c...)
 			sort.Strings(m)
 			out = append(out, m...)
 			continue
@@ -347,7 +385,59 @@ func printError(err error) {
 	var e *mineralmap.Error
 	if errors.As(err, &e) {
 		for _, d := range e.Details {
-			fmt.Fprintf(os.Stderr, "  %s: %s\n", d.Path, d.Message)
+			switch {
+			case d.Line > 0 && d.Column > 0:
+				fmt.Fprintf(os.Stderr, "  %s (line %d, column %d): %s\n", d.Path, d.Line, d.Column, d.Message)
+			case d.Line > 0:
+				fmt.Fprintf(os.Stderr, "  %s (line %d): %s\n", d.Path, d.Line, d.Message)
+			default:
+				fmt.Fprintf(os.Stderr, "  %s: %s\n", d.Path, d.Message)
+			}
 		}
 	}
+}
+
+// fromCSV turns a CSV file into the load document it stands for, in a temporary file (the load
+// reads its document more than once); the section is given or taken from the file's name
+// (supplies.csv, or the part after the last "-": 20-supplies.csv).
+func fromCSV(src document.Source, name, section string) (document.Source, document.CSVPositions, func(), error) {
+	if section == "" {
+		section = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+		if _, err := document.CSVColumns(section); err != nil {
+			section = section[strings.LastIndex(section, "-")+1:]
+		}
+	}
+	in, err := src()
+	if err != nil {
+		return nil, document.CSVPositions{}, nil, err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp("", "mineralmap-csv-*.json")
+	if err != nil {
+		return nil, document.CSVPositions{}, nil, err
+	}
+	pos, err := document.FromCSV(bufio.NewReader(in), section, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return nil, pos, nil, mmhttp.Located(err, pos)
+	}
+	return func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }, pos, func() { os.Remove(tmp.Name()) }, nil
+}
+
+// template writes the CSV header of a section.
+func template(args []string, w io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: mineralmap template SECTION (" + strings.Join(document.Sections, ", ") + ")")
+	}
+	cols, err := document.CSVColumns(args[0])
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write(cols)
+	cw.Flush()
+	return cw.Error()
 }
