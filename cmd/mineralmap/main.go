@@ -42,8 +42,8 @@ const usage = `usage:
   mineralmap serve                 serve the API
   mineralmap load [--section NAME] FILE|DIR... | -
                                    load documents into Neo4j (each file in one transaction; a
-                                   directory means its *.json and *.csv files in name order); a
-                                   .csv file is one section (--section, else its file name:
+                                   directory means its *.json files in name order); a .csv
+                                   file is one section (--section, else its file name:
                                    supplies.csv, 20-supplies.csv)
   mineralmap template SECTION      the CSV header of a section (its columns, in order)
   mineralmap validate FILE... | -  check documents against the contract and the store, write nothing
@@ -282,7 +282,8 @@ func load(ctx context.Context, cfg config, args []string, validateOnly bool) err
 	return nil
 }
 
-// expandDirs replaces each directory by its *.json and *.csv files in name order.
+// expandDirs replaces each directory by its *.json files in name order (a .csv file is named
+// one by one: a directory of data may hold other tables, as fixtures/ does).
 func expandDirs(names []string) ([]string, error) {
 	var out []string
 	for _, n := range names {
@@ -291,11 +292,6 @@ func expandDirs(names []string) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
-			c, err := filepath.Glob(filepath.Join(n, "*.csv"))
-			if err != nil {
-				return nil, err
-			}
-			m = append(m, c...)
 			sort.Strings(m)
 			out = append(out, m...)
 			continue
