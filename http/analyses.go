@@ -33,7 +33,7 @@ func (s *Server) analysisRoutes(reads *gin.RouterGroup) {
 // demand is GET /v1/minerals/{id}/demand (contract section 7).
 func (s *Server) demand(c *gin.Context) {
 	q := parseQuery(c, "year", "group", "format")
-	asCSV := q.format()
+	format := q.format()
 	year := q.year("year")
 	group := q.text("group")
 	if g, ok := mineralmap.GroupName(group); ok { // group=group:G7 means group=G7
@@ -52,13 +52,13 @@ func (s *Server) demand(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Demand(c.Request.Context(), id, year, group)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 // outlook is GET /v1/outlook (contract section 7).
 func (s *Server) outlook(c *gin.Context) {
 	q := parseQuery(c, "mineral", "consumer", "avoid", "from", "to", "delay_years", "target", "restrictions", "basis", "forms", "format")
-	asCSV := q.format()
+	format := q.format(true)
 	cond := q.conditions()
 	req := analysis.OutlookRequest{
 		Mineral:    q.id("mineral", true),
@@ -75,7 +75,7 @@ func (s *Server) outlook(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Outlook(c.Request.Context(), req)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 // quality is GET /v1/quality (contract section 6): one report with mineral, a list without.
@@ -83,7 +83,7 @@ func (s *Server) quality(c *gin.Context) {
 	q := parseQuery(c, "mineral", "year", "format")
 	mineral := q.id("mineral", false)
 	year := q.year("year")
-	asCSV := q.format()
+	format := q.format()
 	if err := q.err(); err != nil {
 		writeError(c, err)
 		return
@@ -94,15 +94,15 @@ func (s *Server) quality(c *gin.Context) {
 		return
 	}
 	if mineral != "" {
-		answerAs(c, asCSV, ans.Reports[0], nil)
+		answerAs(c, format, ans.Reports[0], nil)
 		return
 	}
-	answerAs(c, asCSV, ans.Reports, nil)
+	answerAs(c, format, ans.Reports, nil)
 }
 
 func (s *Server) concentration(c *gin.Context) {
 	q := parseQuery(c, "stage", "year", "basis", "format")
-	asCSV := q.format()
+	format := q.format(true)
 	stage := q.enum("stage", "mining", analysis.Stages...)
 	year := q.year("year")
 	bases := q.enumList("basis", mineralmap.OutputBases)
@@ -116,12 +116,12 @@ func (s *Server) concentration(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year, bases)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 func (s *Server) paths(c *gin.Context) {
 	q := parseQuery(c, append([]string{"mineral", "to", "from", "avoid", "k", "max_hops", "format"}, networkParams...)...)
-	asCSV := q.format()
+	format := q.format()
 	req := analysis.PathsRequest{
 		Mineral:    q.id("mineral", true),
 		To:         q.id("to", true),
@@ -136,12 +136,12 @@ func (s *Server) paths(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.AlternativePaths(c.Request.Context(), req)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 func (s *Server) chokepoints(c *gin.Context) {
 	q := parseQuery(c, append([]string{"mineral", "consumer", "limit", "format"}, networkParams...)...)
-	asCSV := q.format()
+	format := q.format(true)
 	req := analysis.ChokepointsRequest{
 		Mineral:    q.id("mineral", true),
 		Consumer:   q.ref("consumer", true),
@@ -153,12 +153,12 @@ func (s *Server) chokepoints(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Chokepoints(c.Request.Context(), req)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 func (s *Server) exposure(c *gin.Context) {
 	q := parseQuery(c, append([]string{"consumer", "supplier", "mineral", "format"}, networkParams...)...)
-	asCSV := q.format()
+	format := q.format(true)
 	req := analysis.ExposureRequest{
 		Consumer:   q.ref("consumer", true),
 		Supplier:   q.ref("supplier", true),
@@ -170,14 +170,14 @@ func (s *Server) exposure(c *gin.Context) {
 		return
 	}
 	ans, err := s.analyses.Exposure(c.Request.Context(), req)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 func (s *Server) scenario(c *gin.Context) {
 	// as_of goes in the body (section 3); the rest of the network parameters in the query.
 	q := parseQuery(c, "restrictions", "year", "basis", "forms", "format")
 	cond := q.conditions()
-	asCSV := q.format()
+	format := q.format()
 	if err := q.err(); err != nil {
 		writeError(c, err)
 		return
@@ -206,7 +206,7 @@ func (s *Server) scenario(c *gin.Context) {
 		cond.Forms = req.Forms
 	}
 	ans, err := s.analyses.Scenario(c.Request.Context(), req, cond)
-	answerAs(c, asCSV, ans, err)
+	answerAs(c, format, ans, err)
 }
 
 // scenarioBody is a scenario as a body may hold it: the members a scenario does not have

@@ -25,30 +25,41 @@ import (
 // csvContentType is the media type of a CSV answer.
 const csvContentType = "text/csv; charset=utf-8"
 
-// format reads the format parameter (json or csv; absent: by the Accept header) and reports
-// whether the answer is to be CSV.
-func (q *query) format() bool {
+// format reads the format parameter: json (the default), csv, and, where the answer has a chart,
+// svg or png; absent, an Accept header asking for text/csv (and not JSON) means csv.
+func (q *query) format(charts ...bool) string {
 	f, ok := q.single("format")
 	switch {
 	case !ok:
 		accept := q.c.GetHeader("Accept")
-		return strings.Contains(accept, "text/csv") && !strings.Contains(accept, "application/json")
-	case f == "csv":
-		return true
-	case f == "json":
-		return false
+		if strings.Contains(accept, "text/csv") && !strings.Contains(accept, "application/json") {
+			return "csv"
+		}
+		return "json"
+	case f == "json" || f == "csv":
+		return f
+	case (f == "svg" || f == "png") && len(charts) > 0 && charts[0]:
+		return f
+	case f == "svg" || f == "png":
+		q.add("format", "this answer has no chart: json or csv")
+		return "json"
 	}
-	q.add("format", "must be json or csv, got %q", mineralmap.Clip(f))
-	return false
+	q.add("format", "must be json, csv, svg or png, got %q", mineralmap.Clip(f))
+	return "json"
 }
 
-// answerAs writes an answer as CSV or JSON, or its error (always JSON).
-func answerAs[T any](c *gin.Context, asCSV bool, v T, err error) {
+// answerAs writes an answer in format (json, csv, svg, png), or its error (always JSON).
+func answerAs[T any](c *gin.Context, format string, v T, err error) {
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	if !asCSV {
+	switch format {
+	case "svg", "png":
+		writeChart(c, format, v)
+		return
+	case "csv":
+	default:
 		c.JSON(http.StatusOK, v)
 		return
 	}

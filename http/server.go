@@ -371,7 +371,7 @@ func (s *Server) node(c *gin.Context) {
 func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		q := parseQuery(c, append([]string{"limit", "cursor", "format"}, filters...)...)
-		asCSV := q.format()
+		format := q.format()
 		f := mineralmap.ListFilter{Limit: q.integer("limit", 100, 1, mineralmap.MaxListLimit), Cursor: q.text("cursor"),
 			Country: q.id("country", false), Mineral: q.id("mineral", false), Kind: q.text("kind"), Group: q.text("group")}
 		if err := q.err(); err != nil {
@@ -390,7 +390,7 @@ func (s *Server) list(label string, filters ...string) gin.HandlerFunc {
 				return
 			}
 		}
-		answerAs(c, asCSV, page, nil)
+		answerAs(c, format, page, nil)
 	}
 }
 
