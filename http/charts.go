@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/mineralmap/mineralmap"
@@ -152,6 +154,10 @@ func bars(titleText, yLabel, xLabel string, names []string, vals plotter.Values)
 	b.Color = plotutil.Color(0)
 	p.Add(b)
 	p.NominalX(names...)
+	if len(names) > 6 { // long ids side by side overlap: slant them
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = text.XRight, text.YCenter
+	}
 	return p, nil
 }
 

@@ -110,6 +110,7 @@ func New(store Graph, analyses Analyses, cfg Config) *Server {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())
 	e.GET("/openapi.json", s.openapi)
+	e.GET(DashboardPath, s.dashboard)
 
 	v1 := e.Group("/v1")
 	reads := v1.Group("", s.requireRead, s.takeTurn)
