@@ -9,7 +9,7 @@ import (
 
 // The dashboard (contract section 8): one HTML page with its script, no build step. It asks the
 // API for everything it shows — the charts are the answers' format=svg, the tables their JSON,
-// the links their browser_url — so it shows what an analyst would get by hand. With
+// the links their browser_url — so it shows what an analyst would get by hand (an example chart: docs/outlook-rare-earths-ministerial-2026.svg). With
 // MINERALMAP_READ_TOKEN set, reads need the token and the page's requests are refused.
 //
 //go:embed dashboard/index.html
