@@ -84,6 +84,21 @@ func (p CSVPositions) Locate(d mineralmap.Detail) mineralmap.Detail {
 	return d
 }
 
+// LocateErr adds the lines and columns to an error's details (a *mineralmap.Error of the load of
+// the document FromCSV made); any other error is returned as it is.
+func (p CSVPositions) LocateErr(err error) error {
+	var e *mineralmap.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	out := *e
+	out.Details = make([]mineralmap.Detail, len(e.Details))
+	for i, d := range e.Details {
+		out.Details[i] = p.Locate(d)
+	}
+	return &out
+}
+
 // FromCSV reads a CSV of section name from r and writes the load document it stands for to w.
 // A header cell that names no field of the section is kept (the validation reports it as an
 // unknown field); a row with more or fewer cells than the header is a problem at its line.

@@ -46,9 +46,8 @@ func (s *Server) demand(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	id := c.Param("id")
-	if !mineralmap.ValidID(id) {
-		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", mineralmap.Clip(id)))
+	id, ok := mineralParam(c)
+	if !ok {
 		return
 	}
 	ans, err := s.analyses.Demand(c.Request.Context(), id, year, group)
@@ -110,9 +109,8 @@ func (s *Server) concentration(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	id := c.Param("id")
-	if !mineralmap.ValidID(id) {
-		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", mineralmap.Clip(id)))
+	id, ok := mineralParam(c)
+	if !ok {
 		return
 	}
 	ans, err := s.analyses.Concentration(c.Request.Context(), id, stage, year, bases)
@@ -376,4 +374,15 @@ func describe(t reflect.Type) string {
 		return "true or false"
 	}
 	return "a number"
+}
+
+// mineralParam is the {id} of a /v1/minerals/{id}/… route; a malformed one is not_found (no
+// mineral can have it), answered here.
+func mineralParam(c *gin.Context) (string, bool) {
+	id := c.Param("id")
+	if !mineralmap.ValidID(id) {
+		writeError(c, mineralmap.Errorf(mineralmap.KindNotFound, "no mineral has the id %q", mineralmap.Clip(id)))
+		return "", false
+	}
+	return id, true
 }

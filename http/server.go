@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -316,7 +315,7 @@ func (s *Server) loadGraph(c *gin.Context) {
 		var doc bytes.Buffer
 		p, err := document.FromCSV(bytes.NewReader(body), section, &doc)
 		if err != nil {
-			writeError(c, Located(err, p))
+			writeError(c, p.LocateErr(err))
 			return
 		}
 		body, pos = doc.Bytes(), &p
@@ -325,26 +324,12 @@ func (s *Server) loadGraph(c *gin.Context) {
 	res, err := s.store.Load(c.Request.Context(), src, nil)
 	if err != nil {
 		if pos != nil {
-			err = Located(err, *pos)
+			err = pos.LocateErr(err)
 		}
 		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)
-}
-
-// Located adds a CSV's lines and columns to an error's details.
-func Located(err error, pos document.CSVPositions) error {
-	var e *mineralmap.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	out := *e
-	out.Details = make([]mineralmap.Detail, len(e.Details))
-	for i, d := range e.Details {
-		out.Details[i] = pos.Locate(d)
-	}
-	return &out
 }
 
 func (s *Server) deleteGraph(c *gin.Context) {

@@ -250,6 +250,13 @@ func stage(in Input, refines bool, year *int64) Stage {
 	for c := range hasNational {
 		volume[c] = national[c]
 	}
+	st.total(volume)
+	return st
+}
+
+// total sets the stage's total, its number of countries and its three leading shares from each
+// country's volume (XX, other countries, is counted in the total but is not one country).
+func (st *Stage) total(volume map[string]float64) {
 	countries := slices.Collect(maps.Keys(volume))
 	slices.SortFunc(countries, func(a, b string) int { return cmp.Or(cmp.Compare(volume[b], volume[a]), cmp.Compare(a, b)) })
 	for _, c := range countries {
@@ -267,7 +274,6 @@ func stage(in Input, refines bool, year *int64) Stage {
 		}
 	}
 	st.TotalT = round(st.TotalT)
-	return st
 }
 
 // demandStage is the demand's totals (contract section 7): each country's latest DEMANDS record
@@ -297,23 +303,7 @@ func demandStage(in Input, year *int64) Stage {
 			at[d.Country], volume[d.Country] = d.Year, d.VolumeT
 		}
 	}
-	countries := slices.Collect(maps.Keys(volume))
-	slices.SortFunc(countries, func(a, b string) int { return cmp.Or(cmp.Compare(volume[b], volume[a]), cmp.Compare(a, b)) })
-	for _, c := range countries {
-		st.TotalT += volume[c]
-		if volume[c] > 0 {
-			st.Countries++
-		}
-	}
-	for _, c := range countries {
-		if len(st.Top) == 3 || st.TotalT == 0 {
-			break
-		}
-		if c != mineralmap.OtherCountries { // other countries, not one country
-			st.Top = append(st.Top, TopShare{Country: c, Share: round(volume[c] / st.TotalT)})
-		}
-	}
-	st.TotalT = round(st.TotalT)
+	st.total(volume)
 	return st
 }
 

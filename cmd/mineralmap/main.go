@@ -254,7 +254,7 @@ func load(ctx context.Context, cfg config, args []string, validateOnly bool) err
 		}
 		located := func(err error) error {
 			if pos != nil {
-				err = mmhttp.Located(err, *pos)
+				err = pos.LocateErr(err)
 			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -418,7 +418,7 @@ func fromCSV(src document.Source, name, section string) (document.Source, docume
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return nil, pos, nil, mmhttp.Located(err, pos)
+		return nil, pos, nil, pos.LocateErr(err)
 	}
 	return func() (io.ReadCloser, error) { return os.Open(tmp.Name()) }, pos, func() { os.Remove(tmp.Name()) }, nil
 }
